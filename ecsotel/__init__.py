@@ -1,0 +1,1 @@
+"""ecsotel: run, verify and deploy the ECS OpenTelemetry ToDo reference system."""
