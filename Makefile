@@ -14,7 +14,7 @@ RUN := $(UV) run --frozen
 
 .PHONY: help
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 # --- tools ---------------------------------------------------------------------
 
@@ -34,19 +34,73 @@ setup-backend: $(UV)
 
 # --- run -----------------------------------------------------------------------
 
+.PHONY: setup-frontend
+setup-frontend:
+	@echo "frontend: not yet"
+
+# The local collector: built once from collector/builder-config.yaml, then reused.
+.PHONY: collector
+collector: ## Build the local OpenTelemetry Collector (same components as ADOT)
+	@echo "collector: not yet"
+
+# --- run -----------------------------------------------------------------------
+
 .PHONY: up
 up: setup ## Run the whole system locally (Ctrl-C stops it)
 	$(RUN) ecsotel up
 
+.PHONY: verify
+verify: setup ## Prove that a running stack's telemetry arrived (BASE_URL=... for AWS)
+	@echo "verify: not yet"
+
+.PHONY: traces
+traces: setup ## Print the latest traces from X-Ray as trees
+	@echo "traces: not yet"
+
+# --- AWS -----------------------------------------------------------------------
+
+.PHONY: deploy
+deploy: setup ## Deploy to your AWS account (terraform apply, push images, roll, verify)
+	@echo "deploy: not yet"
+
+.PHONY: destroy
+destroy: setup ## Tear the AWS deployment down
+	@echo "destroy: not yet"
+
+.PHONY: diagram
+diagram: setup ## Redraw docs/architecture.png from docs/architecture.py
+	@echo "diagram: not yet"
+
 # --- quality -------------------------------------------------------------------
 
 .PHONY: test
-test: setup ## Run every test
+test: setup ## Run every test (lint included)
+	$(MAKE) lint
 	$(MAKE) test-backend
+	$(MAKE) test-frontend
+	$(MAKE) test-collector
+	$(MAKE) test-infra
+	$(MAKE) test-e2e
 
 .PHONY: test-backend
 test-backend: setup-backend ## Run the backend's tests
 	cd backend && $(RUN) pytest
+
+.PHONY: test-frontend
+test-frontend: setup-frontend ## Run the frontend's unit tests, type check and ESLint
+	@echo "frontend: no tests yet"
+
+.PHONY: test-collector
+test-collector: setup collector ## Validate the collector config and run its contract tests
+	@echo "collector: no tests yet"
+
+.PHONY: test-infra
+test-infra: setup ## Check the Terraform (fmt, checkov, design tests), Dockerfiles and diagram
+	@echo "infra: no tests yet"
+
+.PHONY: test-e2e
+test-e2e: setup setup-frontend collector ## Start the whole stack and run the cross-service tests
+	@echo "e2e: no tests yet"
 
 .PHONY: lint
 lint: setup ## Lint and type-check everything
