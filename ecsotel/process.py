@@ -1,0 +1,167 @@
+"""Supervise local processes: start, stream prefixed logs, wait until healthy, stop by PID.
+
+Every process starts in its own session, so stopping it signals its whole
+process group (the PID we started is the group id) and leaves nothing behind.
+"""
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import threading
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ecsotel.polling import WaitTimeout, poll_until
+
+LogSink = Callable[[str, str], None]
+"""Receives (service name, one line of its output)."""
+
+
+class ServiceError(RuntimeError):
+    """A service could not start, or never became healthy."""
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """How to run one local component and how to tell that it is healthy."""
+
+    name: str
+    argv: Sequence[str]
+    ready: Callable[[], bool]
+    env: Mapping[str, str] = field(default_factory=dict)
+    cwd: Path | None = None
+    ports: Sequence[int] = ()
+    ready_timeout: float = 60.0
+    stop_timeout: float = 10.0
+    user: str | None = None
+
+
+def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether nothing listens on host:port (so a service may bind it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class RunningService:
+    """A started process, its log stream and the last lines it printed."""
+
+    def __init__(self, spec: ServiceSpec, sink: LogSink) -> None:
+        self.spec = spec
+        self._sink = sink
+        self.recent: deque[str] = deque(maxlen=40)
+        env = {**os.environ, **spec.env}
+        self.process = subprocess.Popen(
+            list(spec.argv),
+            cwd=spec.cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            errors="replace",
+            bufsize=1,
+            start_new_session=True,
+            # Popen drops privileges itself (PostgreSQL refuses to run as root).
+            user=spec.user,
+            group=_primary_group(spec.user) if spec.user else None,
+            extra_groups=[] if spec.user else None,
+        )
+        self._reader = threading.Thread(target=self._pump, name=f"log-{spec.name}", daemon=True)
+        self._reader.start()
+
+    @property
+    def pid(self) -> int:
+        """The PID of the started process (also its process-group id)."""
+        return self.process.pid
+
+    def _pump(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            line = line.rstrip("\n")
+            self.recent.append(line)
+            self._sink(self.spec.name, line)
+
+    def running(self) -> bool:
+        """Whether the process is still alive."""
+        return self.process.poll() is None
+
+    def wait_ready(self) -> None:
+        """Poll the health check until it passes; fail fast if the process dies."""
+
+        def check() -> bool:
+            if not self.running():
+                raise ServiceError(
+                    f"{self.spec.name} exited with code {self.process.returncode}"
+                    f" before it became healthy; its last lines:\n{self.tail()}"
+                )
+            return self.spec.ready()
+
+        try:
+            poll_until(
+                check, f"{self.spec.name} to become healthy", timeout=self.spec.ready_timeout
+            )
+        except ServiceError:
+            raise
+        except WaitTimeout as error:
+            raise ServiceError(f"{error}; its last lines:\n{self.tail()}") from None
+
+    def tail(self) -> str:
+        """The last lines the process printed, for error messages."""
+        return "\n".join(f"  {line}" for line in self.recent) or "  (no output)"
+
+    def stop(self) -> None:
+        """SIGTERM the process group, then SIGKILL it if it outlives its stop timeout."""
+        if self.running():
+            self._signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=self.spec.stop_timeout)
+            except subprocess.TimeoutExpired:
+                self._signal(signal.SIGKILL)
+                self.process.wait()
+        # Children that ignored SIGTERM after their parent exited would still hold ports.
+        self._signal(signal.SIGKILL)
+        self._reader.join(timeout=5)
+
+    def _signal(self, signum: int) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.pid, signum)
+
+
+def start(spec: ServiceSpec, sink: LogSink) -> RunningService:
+    """Check the service's ports, start it and wait until it is healthy."""
+    for port in spec.ports:
+        if not port_is_free(port):
+            raise ServiceError(
+                f"port {port} is taken, and {spec.name} needs it: stop whatever listens there"
+                f" (`ss -ltnp 'sport = :{port}'` shows it)"
+            )
+    service = RunningService(spec, sink)
+    try:
+        service.wait_ready()
+    except BaseException:
+        service.stop()
+        raise
+    return service
+
+
+def _primary_group(user: str) -> int:
+    """The primary group id of `user`."""
+    import pwd
+
+    return pwd.getpwnam(user).pw_gid
