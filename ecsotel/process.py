@@ -37,6 +37,7 @@ class ServiceSpec:
     ports: Sequence[int] = ()
     ready_timeout: float = 60.0
     stop_timeout: float = 10.0
+    stop_signal: int = signal.SIGTERM
     user: str | None = None
 
 
@@ -126,9 +127,9 @@ class RunningService:
         return "\n".join(f"  {line}" for line in self.recent) or "  (no output)"
 
     def stop(self) -> None:
-        """SIGTERM the process group, then SIGKILL it if it outlives its stop timeout."""
+        """Signal the process group (SIGTERM), then SIGKILL it if it outlives its stop timeout."""
         if self.running():
-            self._signal(signal.SIGTERM)
+            self._signal(self.spec.stop_signal)
             try:
                 self.process.wait(timeout=self.spec.stop_timeout)
             except subprocess.TimeoutExpired:

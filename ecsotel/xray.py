@@ -1,0 +1,174 @@
+"""Read traces back from X-Ray and turn their segment documents into trees.
+
+Works the same against AWS and the local stack: moto's X-Ray returns the
+documents exactly as the collector sent them, so nothing here is local-only.
+"""
+
+import json
+import secrets
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from rich.tree import Tree
+
+if TYPE_CHECKING:  # the stubs are a development dependency
+    from mypy_boto3_xray import XRayClient
+
+Document = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class TraceId:
+    """One trace id in both forms: W3C (traceparent) and X-Ray (`1-<epoch>-<random>`)."""
+
+    hex: str
+
+    @classmethod
+    def new(cls) -> "TraceId":
+        """A fresh id that X-Ray accepts: its first 32 bits are the current epoch second."""
+        return cls(f"{int(time.time()):08x}{secrets.token_hex(12)}")
+
+    @property
+    def xray(self) -> str:
+        """The X-Ray form."""
+        return f"1-{self.hex[:8]}-{self.hex[8:]}"
+
+    def headers(self) -> dict[str, str]:
+        """Request headers that make the receiving service continue this trace.
+
+        Both forms: the load balancer keeps an incoming X-Amzn-Trace-Id root, and the
+        apps' propagators read either header.
+        """
+        parent = secrets.token_hex(8)
+        return {
+            "traceparent": f"00-{self.hex}-{parent}-01",
+            "X-Amzn-Trace-Id": f"Root={self.xray};Parent={parent};Sampled=1",
+        }
+
+
+def trace_documents(client: "XRayClient", trace_id: str) -> list[Document]:
+    """Every segment document X-Ray holds for one trace (empty while none arrived)."""
+    response = client.batch_get_traces(TraceIds=[trace_id])
+    return [
+        json.loads(segment["Document"])
+        for trace in response.get("Traces", [])
+        for segment in trace.get("Segments", [])
+        if "Document" in segment
+    ]
+
+
+def recent_trace_ids(client: "XRayClient", minutes: float) -> list[str]:
+    """Ids of the traces of the last `minutes`, newest first (GetTraceSummaries)."""
+    end = datetime.now(UTC) + timedelta(seconds=5)
+    start = end - timedelta(minutes=minutes)
+    summaries: list[tuple[float, str]] = []
+    paginator = client.get_paginator("get_trace_summaries")
+    for page in paginator.paginate(StartTime=start, EndTime=end, Sampling=False):
+        for summary in page.get("TraceSummaries", []):
+            if "Id" in summary:
+                summaries.append((_epoch_of(summary["Id"]), summary["Id"]))
+    return [trace_id for _, trace_id in sorted(summaries, reverse=True)]
+
+
+def _epoch_of(trace_id: str) -> float:
+    try:
+        return float(int(trace_id.split("-")[1], 16))
+    except (IndexError, ValueError):
+        return 0.0
+
+
+@dataclass
+class Span:
+    """One segment or subsegment, with its children, in time order."""
+
+    id: str
+    name: str
+    service: str
+    start: float
+    end: float
+    document: Document
+    children: list["Span"] = field(default_factory=list)
+
+    @property
+    def duration_ms(self) -> float:
+        """How long it took, in milliseconds."""
+        return max(self.end - self.start, 0.0) * 1000
+
+    @property
+    def status(self) -> str:
+        """`fault` (5xx), `error` (4xx), `throttle` or `ok`, as X-Ray flags it."""
+        for flag in ("fault", "error", "throttle"):
+            if self.document.get(flag):
+                return flag
+        return "ok"
+
+    @property
+    def sql(self) -> Document | None:
+        """The `sql` block of a database call, if this is one."""
+        sql = self.document.get("sql")
+        return sql if isinstance(sql, dict) else None
+
+    def walk(self) -> Iterator["Span"]:
+        """This span and all below it."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+def build_tree(documents: Iterable[Document]) -> list[Span]:
+    """Link segments to the subsegments that called them; return the roots in time order."""
+    spans: dict[str, Span] = {}
+    parent_of: dict[str, str] = {}
+
+    def add(document: Document, service: str, parent: str | None) -> None:
+        span = Span(
+            id=document["id"],
+            name=document.get("name", "?"),
+            service=service,
+            start=float(document.get("start_time", 0)),
+            end=float(document.get("end_time") or document.get("start_time") or 0),
+            document=document,
+        )
+        spans[span.id] = span
+        if parent:
+            parent_of[span.id] = parent
+        for sub in document.get("subsegments", []):
+            add(sub, service, span.id)
+
+    for document in documents:
+        add(document, document.get("name", "?"), document.get("parent_id"))
+
+    roots: list[Span] = []
+    for span in spans.values():
+        parent = spans.get(parent_of.get(span.id, ""))
+        (parent.children if parent else roots).append(span)
+    for span in spans.values():
+        span.children.sort(key=lambda child: child.start)
+    return sorted(roots, key=lambda root: root.start)
+
+
+def render(roots: list[Span], title: str) -> Tree:
+    """A rich tree: service, span name, duration, status and SQL."""
+    tree = Tree(f"[bold]{title}[/]")
+
+    def label(span: Span) -> str:
+        status = {"ok": "[green]ok[/]", "error": "[yellow]error[/]"}.get(
+            span.status, f"[red]{span.status}[/]"
+        )
+        text = f"[cyan]{span.service}[/] {span.name}  {span.duration_ms:.1f} ms  {status}"
+        if span.sql:
+            statement = span.sql.get("sanitized_query") or span.sql.get("url", "")
+            text += f"\n[dim]sql: {span.sql.get('database_type', '')} {statement}[/]"
+        return text
+
+    def add(node: Tree, span: Span) -> None:
+        branch = node.add(label(span))
+        for child in span.children:
+            add(branch, child)
+
+    for root in roots:
+        add(tree, root)
+    return tree
