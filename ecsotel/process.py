@@ -105,22 +105,22 @@ class RunningService:
     def wait_ready(self) -> None:
         """Poll the health check until it passes; fail fast if the process dies."""
 
-        def check() -> bool:
+        def check() -> str | None:
             if not self.running():
-                raise ServiceError(
-                    f"{self.spec.name} exited with code {self.process.returncode}"
-                    f" before it became healthy; its last lines:\n{self.tail()}"
-                )
-            return self.spec.ready()
+                return "exited"
+            return "ready" if self.spec.ready() else None
 
+        what = f"{self.spec.name} to become healthy"
         try:
-            poll_until(
-                check, f"{self.spec.name} to become healthy", timeout=self.spec.ready_timeout
-            )
-        except ServiceError:
-            raise
+            outcome = poll_until(check, what, timeout=self.spec.ready_timeout)
         except WaitTimeout as error:
             raise ServiceError(f"{error}; its last lines:\n{self.tail()}") from None
+        if outcome == "exited":
+            self._reader.join(timeout=2)  # let the last lines arrive
+            raise ServiceError(
+                f"{self.spec.name} exited with code {self.process.returncode}"
+                f" before it became healthy; its last lines:\n{self.tail()}"
+            )
 
     def tail(self) -> str:
         """The last lines the process printed, for error messages."""

@@ -1,0 +1,62 @@
+"""The process supervisor: start, health, logs, stop by PID."""
+
+import sys
+
+import httpx
+import pytest
+
+from ecsotel.process import ServiceError, ServiceSpec, free_port, port_is_free, start
+
+
+def http_server(port: int, **overrides: object) -> ServiceSpec:
+    """A real server process: Python's http.server on `port`."""
+    settings: dict[str, object] = {
+        "name": "web",
+        "argv": [sys.executable, "-u", "-m", "http.server", "--bind", "127.0.0.1", str(port)],
+        "ready": lambda: httpx.get(f"http://127.0.0.1:{port}/", timeout=1).status_code == 200,
+        "ports": [port],
+        "ready_timeout": 20,
+    }
+    settings.update(overrides)
+    return ServiceSpec(**settings)  # type: ignore[arg-type]
+
+
+def test_started_service_is_healthy_and_stop_frees_its_port() -> None:
+    port = free_port()
+    lines: list[tuple[str, str]] = []
+
+    service = start(http_server(port), lambda name, line: lines.append((name, line)))
+    assert httpx.get(f"http://127.0.0.1:{port}/").status_code == 200
+    service.stop()
+
+    assert not service.running()
+    assert port_is_free(port)
+    assert any(name == "web" and "GET /" in line for name, line in lines)
+
+
+def test_taken_port_is_refused_with_its_number() -> None:
+    port = free_port()
+    first = start(http_server(port), lambda *_: None)
+    try:
+        with pytest.raises(ServiceError, match=f"port {port} is taken"):
+            start(http_server(port, name="second"), lambda *_: None)
+    finally:
+        first.stop()
+
+
+def test_service_that_exits_early_reports_its_output() -> None:
+    spec = ServiceSpec(
+        name="broken",
+        argv=[sys.executable, "-c", "print('missing setting X'); raise SystemExit(3)"],
+        ready=lambda: False,
+    )
+    with pytest.raises(ServiceError, match=r"(?s)exited with code 3.*missing setting X"):
+        start(spec, lambda *_: None)
+
+
+def test_service_that_never_gets_healthy_is_stopped() -> None:
+    port = free_port()
+    spec = http_server(port, ready=lambda: False, ready_timeout=1)
+    with pytest.raises(ServiceError, match="waiting for web to become healthy"):
+        start(spec, lambda *_: None)
+    assert port_is_free(port)

@@ -1,0 +1,76 @@
+"""Trace ids and trace trees built from X-Ray segment documents."""
+
+import time
+
+from ecsotel.xray import Document, TraceId, build_tree
+
+
+def segment(service: str, id_: str, parent: str | None, *subsegments: Document) -> Document:
+    """An X-Ray segment document as the collector's awsxray exporter writes it."""
+    document: Document = {
+        "name": service,
+        "id": id_,
+        "trace_id": "1-5f84c7a1-0123456789abcdef01234567",
+        "start_time": 100.0,
+        "end_time": 100.5,
+        "subsegments": list(subsegments),
+    }
+    if parent:
+        document["parent_id"] = parent
+    return document
+
+
+def subsegment(name: str, id_: str, start: float, **extra: object) -> Document:
+    """A subsegment (a client call inside a service)."""
+    return {"name": name, "id": id_, "start_time": start, "end_time": start + 0.1, **extra}
+
+
+def test_trace_id_has_both_forms_and_an_epoch_prefix() -> None:
+    trace = TraceId.new()
+
+    assert len(trace.hex) == 32
+    assert trace.xray == f"1-{trace.hex[:8]}-{trace.hex[8:]}"
+    assert abs(int(trace.hex[:8], 16) - time.time()) < 60
+    headers = trace.headers()
+    assert headers["traceparent"].startswith(f"00-{trace.hex}-")
+    assert headers["X-Amzn-Trace-Id"].startswith(f"Root={trace.xray};Parent=")
+
+
+def test_backend_segment_hangs_under_the_frontend_call_that_made_it() -> None:
+    sql = subsegment("todo@127.0.0.1", "c3", 100.2, sql={"database_type": "postgresql"})
+    frontend = segment(
+        "nextjs-app",
+        "a1",
+        None,
+        subsegment("render", "a2", 100.05),
+        subsegment("fetch POST", "a3", 100.1),
+    )
+    backend = segment("fastapi-app", "b1", "a3", sql)
+
+    [root] = build_tree([backend, frontend])
+
+    assert (root.service, root.name) == ("nextjs-app", "nextjs-app")
+    assert [child.id for child in root.children] == ["a2", "a3"]
+    [called] = root.children[1].children
+    assert (called.service, called.id) == ("fastapi-app", "b1")
+    assert called.children[0].sql == {"database_type": "postgresql"}
+    assert called.children[0].service == "fastapi-app"
+
+
+def test_segment_whose_parent_never_arrived_is_a_root() -> None:
+    roots = build_tree([segment("fastapi-app", "b1", "missing")])
+
+    assert [root.id for root in roots] == ["b1"]
+
+
+def test_status_follows_xray_flags() -> None:
+    [ok, error, fault] = build_tree(
+        [
+            {"name": "s", "id": "1", "start_time": 1.0, "end_time": 2.0},
+            {"name": "s", "id": "2", "start_time": 2.0, "end_time": 3.0, "error": True},
+            {"name": "s", "id": "3", "start_time": 3.0, "end_time": 4.0, "fault": True},
+        ]
+    )
+
+    assert (ok.status, error.status, fault.status) == ("ok", "error", "fault")
+    assert ok.duration_ms == 1000.0
