@@ -38,6 +38,10 @@ setup-backend: $(UV)
 setup-frontend:
 	@echo "frontend: not yet"
 
+.PHONY: frontend-build
+frontend-build: setup-frontend ## Build the frontend's standalone production server (cached)
+	@echo "frontend-build: not yet"
+
 # The local collector: built once from collector/builder-config.yaml, then reused.
 .PHONY: collector
 collector: ## Build the local OpenTelemetry Collector (same components as ADOT)
@@ -46,16 +50,18 @@ collector: ## Build the local OpenTelemetry Collector (same components as ADOT)
 # --- run -----------------------------------------------------------------------
 
 .PHONY: up
-up: setup ## Run the whole system locally (Ctrl-C stops it)
+up: setup collector frontend-build ## Run the whole system locally (Ctrl-C stops it)
 	$(RUN) ecsotel up
 
+BASE_URL ?= http://localhost:3000
+
 .PHONY: verify
-verify: setup ## Prove that a running stack's telemetry arrived (BASE_URL=... for AWS)
-	@echo "verify: not yet"
+verify: setup ## Prove that a running stack's telemetry arrived (BASE_URL=http://<alb> for AWS)
+	$(RUN) ecsotel verify --base-url $(BASE_URL)
 
 .PHONY: traces
-traces: setup ## Print the latest traces from X-Ray as trees
-	@echo "traces: not yet"
+traces: setup ## Print the latest traces of the local stack from X-Ray as trees
+	$(RUN) ecsotel traces
 
 # --- AWS -----------------------------------------------------------------------
 
@@ -80,6 +86,7 @@ test: setup ## Run every test (lint included)
 	$(MAKE) test-frontend
 	$(MAKE) test-collector
 	$(MAKE) test-infra
+	$(MAKE) test-cli
 	$(MAKE) test-e2e
 
 .PHONY: test-backend
@@ -98,9 +105,13 @@ test-collector: setup collector ## Validate the collector config and run its con
 test-infra: setup ## Check the Terraform (fmt, checkov, design tests), Dockerfiles and diagram
 	@echo "infra: no tests yet"
 
+.PHONY: test-cli
+test-cli: setup ## Run the CLI's own tests (process supervision, PostgreSQL, trace trees)
+	$(RUN) pytest tests/cli
+
 .PHONY: test-e2e
-test-e2e: setup setup-frontend collector ## Start the whole stack and run the cross-service tests
-	@echo "e2e: no tests yet"
+test-e2e: setup collector frontend-build ## Start the whole stack and run the cross-service tests
+	$(RUN) pytest tests/e2e
 
 .PHONY: lint
 lint: setup ## Lint and type-check everything

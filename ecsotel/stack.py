@@ -44,6 +44,7 @@ class Stack:
     ports: Ports
     aws: LocalAws
     postgres: Postgres
+    sink: LogSink
     db_secret_arn: str = ""
     services: list[RunningService] = field(default_factory=list)
 
@@ -60,6 +61,17 @@ class Stack:
     def service(self, name: str) -> RunningService:
         """The running component called `name`."""
         return next(service for service in self.services if service.spec.name == name)
+
+    @contextmanager
+    def paused(self, name: str) -> Iterator[None]:
+        """Stop one component for the duration of the block, then start it again."""
+        index = next(i for i, service in enumerate(self.services) if service.spec.name == name)
+        spec = self.services[index].spec
+        self.services[index].stop()
+        try:
+            yield
+        finally:
+            self.services[index] = start(spec, self.sink)
 
 
 def missing_builds() -> list[str]:
@@ -143,7 +155,9 @@ def running_stack(
     if missing := missing_builds():
         raise ServiceError(f"not built yet: run `make {' '.join(missing)}` (or `make up`)")
     ports = ports or Ports()
-    stack = Stack(ports=ports, aws=LocalAws(port=ports.aws), postgres=Postgres(port=ports.postgres))
+    stack = Stack(
+        ports=ports, aws=LocalAws(port=ports.aws), postgres=Postgres(port=ports.postgres), sink=sink
+    )
     try:
         progress("starting PostgreSQL")
         stack.postgres.init()
