@@ -1,0 +1,1 @@
+"""fastapi-app: the ToDo REST API."""

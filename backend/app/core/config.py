@@ -1,0 +1,72 @@
+"""The one typed settings object: every value the service reads from its environment."""
+
+from functools import lru_cache
+from typing import Literal, Self
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+
+
+class Settings(BaseSettings):
+    """Configuration from environment variables, validated at start-up.
+
+    The database is reached either through ``DATABASE_URL`` (local stack, tests) or
+    through ``DB_HOST``/``DB_PORT``/``DB_NAME`` with the credentials in the Secrets
+    Manager secret ``DB_SECRET_ARN`` (ECS with Aurora's managed master-user secret).
+    """
+
+    # Only the process environment: a stray .env file must not change a deployment.
+    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore", frozen=True)
+
+    database_url: SecretStr | None = None
+    db_host: str | None = None
+    db_port: int = Field(default=5432, ge=1, le=65535)
+    db_name: str | None = None
+    db_secret_arn: str | None = None
+    # Seconds libpq waits for a TCP connection: an unreachable database must turn
+    # into a prompt 503, not a request hanging for the kernel's timeout.
+    db_connect_timeout: int = Field(default=3, ge=1)
+
+    # boto3 reads AWS_REGION and AWS_ENDPOINT_URL itself; the region is named here
+    # so a missing one fails at start-up instead of at the first connection.
+    aws_region: str | None = None
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_level: LogLevel = "INFO"
+
+    # The OpenTelemetry SDK reads the remaining OTEL_* variables (endpoint, timeouts,
+    # sampler, resource attributes) itself; these are the ones the bootstrap decides on.
+    otel_sdk_disabled: bool = False
+    otel_service_name: str = "fastapi-app"
+    otel_exporter_otlp_protocol: Literal["grpc", "http/protobuf"] = "http/protobuf"
+    otel_propagators: str = "tracecontext,baggage,xray"
+    # Set by the ECS agent in every task; its presence enables the ECS resource detector.
+    ecs_container_metadata_uri_v4: str | None = None
+
+    @model_validator(mode="after")
+    def _one_way_to_the_database(self) -> Self:
+        """Require DATABASE_URL or the complete DB_HOST/DB_NAME/DB_SECRET_ARN set."""
+        parts = {
+            "DB_HOST": self.db_host,
+            "DB_NAME": self.db_name,
+            "DB_SECRET_ARN": self.db_secret_arn,
+        }
+        if self.database_url is None:
+            missing = [name for name, value in parts.items() if not value]
+            if missing:
+                raise ValueError(
+                    "set DATABASE_URL, or DB_HOST, DB_NAME and DB_SECRET_ARN "
+                    f"(missing: {', '.join(missing)})"
+                )
+            if not self.aws_region:
+                raise ValueError("DB_SECRET_ARN needs AWS_REGION")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Return the process-wide settings, read from the environment once."""
+    return Settings()

@@ -1,0 +1,245 @@
+"""The single OpenTelemetry bootstrap: traces, metrics, propagation, instrumentation.
+
+Feature code uses only the OpenTelemetry API (``trace.get_tracer``,
+``metrics.get_meter``); this module decides where the data goes. Everything is
+configured by the standard ``OTEL_*`` variables, and ``OTEL_SDK_DISABLED=true``
+leaves the API's no-op implementations in place: no providers, no instrumentation.
+
+Cost matters (a benchmark compares telemetry on and off), so each request yields
+only the spans worth having: one server span (no per-chunk ASGI receive/send
+spans, no health probes), one span per SQL statement, and botocore spans.
+"""
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from typing import Any
+
+from fastapi import FastAPI
+from opentelemetry import metrics, propagate, trace
+from opentelemetry.instrumentation.botocore import BotocoreInstrumentor
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+from opentelemetry.instrumentation.utils import unwrap
+from opentelemetry.metrics import NoOpMeterProvider
+from opentelemetry.propagators.composite import CompositePropagator
+from opentelemetry.propagators.textmap import TextMapPropagator
+from opentelemetry.sdk.extension.aws.resource.ecs import AwsEcsResourceDetector
+from opentelemetry.sdk.extension.aws.trace import AwsXRayIdGenerator
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import (
+    MetricExporter,
+    MetricReader,
+    PeriodicExportingMetricReader,
+)
+from opentelemetry.sdk.resources import Resource, get_aggregated_resources
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
+from sqlalchemy.engine import Engine
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.core.config import Settings
+
+logger = logging.getLogger(__name__)
+
+# Excluded from server spans and from the request metric: probes every few seconds
+# would otherwise outnumber real requests.
+HEALTH_PATHS = ("/healthz", "/readyz")
+# OpenTelemetry's recommended boundaries for http.server.request.duration (seconds).
+DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10)
+# Total time SIGTERM may spend flushing; ECS waits 30 s, the contract promises 5.
+FLUSH_SECONDS = 4.0
+# Instrumentations get this so that they add no metrics of their own: the contract's
+# request metric is recorded by RequestMetricsMiddleware with exactly its attributes.
+_NO_METRICS = NoOpMeterProvider()
+
+
+@dataclass
+class Telemetry:
+    """The SDK providers, kept to flush and shut them down."""
+
+    tracer_provider: TracerProvider
+    meter_provider: MeterProvider
+
+    def shutdown(self, timeout: float = FLUSH_SECONDS) -> None:
+        """Flush and stop both providers, giving up after ``timeout`` seconds in total."""
+        # Provider.shutdown has no deadline of its own (an exporter retrying an
+        # unreachable collector can take its whole OTLP timeout), so it runs in a
+        # daemon thread and is abandoned at the deadline rather than holding up exit.
+        deadline = time.monotonic() + timeout
+
+        def _stop() -> None:
+            self.tracer_provider.force_flush(timeout_millis=int(timeout * 500))
+            self.tracer_provider.shutdown()
+            remaining_ms = max(0.0, deadline - time.monotonic()) * 1000
+            self.meter_provider.shutdown(timeout_millis=remaining_ms)
+
+        worker = threading.Thread(target=_stop, name="telemetry-shutdown", daemon=True)
+        worker.start()
+        worker.join(timeout)
+        if worker.is_alive():
+            logger.warning("telemetry not fully flushed within %.1f s", timeout)
+
+
+def _resource(settings: Settings) -> Resource:
+    # Resource.create also merges OTEL_RESOURCE_ATTRIBUTES.
+    base = Resource.create({"service.name": settings.otel_service_name})
+    if not settings.ecs_container_metadata_uri_v4:
+        return base
+    # On ECS: cluster, task ARN, container, log group (links X-Ray to the task's logs).
+    return get_aggregated_resources([AwsEcsResourceDetector()], initial_resource=base, timeout=3)
+
+
+def _propagator(settings: Settings) -> TextMapPropagator:
+    # Built here rather than by opentelemetry.propagate's own env lookup so that the
+    # default includes X-Ray: the load balancer sends X-Amzn-Trace-Id.
+    found: list[TextMapPropagator] = []
+    for name in filter(None, (n.strip() for n in settings.otel_propagators.split(","))):
+        if name == "none":
+            continue
+        (entry,) = entry_points(group="opentelemetry_propagator", name=name) or (None,)
+        if entry is None:
+            raise ValueError(f"OTEL_PROPAGATORS names an unknown propagator: {name}")
+        found.append(entry.load()())
+    return CompositePropagator(found)
+
+
+def _exporters(settings: Settings) -> tuple[SpanExporter, MetricExporter]:
+    # Endpoint, headers and timeout come from OTEL_EXPORTER_OTLP_* inside the exporters.
+    if settings.otel_exporter_otlp_protocol == "grpc":
+        from opentelemetry.exporter.otlp.proto.grpc.metric_exporter import (  # noqa: PLC0415
+            OTLPMetricExporter as GrpcMetricExporter,
+        )
+        from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import (  # noqa: PLC0415
+            OTLPSpanExporter as GrpcSpanExporter,
+        )
+
+        return GrpcSpanExporter(), GrpcMetricExporter()
+    from opentelemetry.exporter.otlp.proto.http.metric_exporter import (  # noqa: PLC0415
+        OTLPMetricExporter,
+    )
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import (  # noqa: PLC0415
+        OTLPSpanExporter,
+    )
+
+    return OTLPSpanExporter(), OTLPMetricExporter()
+
+
+def setup_telemetry(
+    settings: Settings,
+    *,
+    span_exporter: SpanExporter | None = None,
+    metric_reader: MetricReader | None = None,
+) -> Telemetry | None:
+    """Install the global providers and library instrumentation; None when disabled.
+
+    Call it before creating the engine: SQLAlchemy engines are instrumented as they
+    are created. Tests pass in-memory exporters; the service uses OTLP.
+    """
+    if settings.otel_sdk_disabled:
+        return None
+    resource = _resource(settings)
+    if span_exporter is None or metric_reader is None:
+        default_spans, default_metrics = _exporters(settings)
+        span_exporter = span_exporter or default_spans
+        metric_reader = metric_reader or PeriodicExportingMetricReader(default_metrics)
+
+    # X-Ray rejects trace ids whose first 32 bits are not an epoch second.
+    tracer_provider = TracerProvider(resource=resource, id_generator=AwsXRayIdGenerator())
+    tracer_provider.add_span_processor(BatchSpanProcessor(span_exporter))
+    meter_provider = MeterProvider(resource=resource, metric_readers=[metric_reader])
+    trace.set_tracer_provider(tracer_provider)
+    metrics.set_meter_provider(meter_provider)
+    propagate.set_global_textmap(_propagator(settings))
+
+    BotocoreInstrumentor().instrument(  # type: ignore[no-untyped-call]
+        tracer_provider=tracer_provider, meter_provider=_NO_METRICS
+    )
+    SQLAlchemyInstrumentor().instrument(
+        tracer_provider=tracer_provider, meter_provider=_NO_METRICS, enable_commenter=False
+    )
+    # The SQLAlchemy instrumentation also wraps Engine.connect, which makes a "connect"
+    # span each time a session borrows a pooled connection (every request), telling
+    # nothing. Statement spans stay: they hang on the engine's own event hooks.
+    unwrap(Engine, "connect")
+    return Telemetry(tracer_provider=tracer_provider, meter_provider=meter_provider)
+
+
+def instrument_app(app: FastAPI, telemetry: Telemetry | None) -> None:
+    """Add the server span and the contract's request metric to the app (if enabled)."""
+    if telemetry is None:
+        return
+    app.add_middleware(RequestMetricsMiddleware)
+    FastAPIInstrumentor.instrument_app(
+        app,
+        tracer_provider=telemetry.tracer_provider,
+        meter_provider=_NO_METRICS,
+        excluded_urls=",".join(f"^{path}$" for path in HEALTH_PATHS),
+        exclude_spans=["receive", "send"],
+    )
+
+
+def _status_class(status: int) -> str:
+    return f"{status // 100}xx"
+
+
+class RequestMetricsMiddleware:
+    """Records ``http.server.request.duration`` with exactly the contract's attributes.
+
+    The FastAPI instrumentation's own metrics carry more attributes (server address,
+    scheme, protocol version...), so they are switched off and this pure-ASGI
+    middleware records the one histogram: method, route template, status class.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._duration = metrics.get_meter("app.http").create_histogram(
+            "http.server.request.duration",
+            unit="s",
+            description="Duration of HTTP server requests",
+            explicit_bucket_boundaries_advisory=DURATION_BUCKETS,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Time the request and record it once the app is done with it."""
+        if scope["type"] != "http" or scope["path"] in HEALTH_PATHS:
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        # Stays 500 if the app raises before answering (ServerErrorMiddleware answers).
+        status = 500
+
+        async def send_and_note_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_note_status)
+        finally:
+            self._duration.record(
+                time.perf_counter() - start,
+                {
+                    "http.request.method": _method(scope["method"]),
+                    "http.route": _route_template(scope),
+                    "http.response.status_class": _status_class(status),
+                },
+            )
+
+
+_KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"})
+
+
+def _method(method: str) -> str:
+    # Methods are client input: anything unusual collapses into one value.
+    return method if method in _KNOWN_METHODS else "_OTHER"
+
+
+def _route_template(scope: Scope) -> str:
+    # Starlette puts the matched route into the scope; its path is the template
+    # ("/api/todos/{todo_id}"), never the id. Unmatched paths share one value.
+    path: Any = getattr(scope.get("route"), "path", None)
+    return path if isinstance(path, str) else "unmatched"

@@ -1,0 +1,1 @@
+"""Liveness and readiness probes for ECS and the load balancer."""

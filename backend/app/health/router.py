@@ -1,0 +1,27 @@
+"""Health routes: excluded from traces and metrics so probes do not drown real traffic."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.core.db import check_database
+
+router = APIRouter(tags=["health"])
+
+HEALTH_PATHS = ("/healthz", "/readyz")
+
+
+@router.get("/healthz")
+def healthz() -> dict[str, str]:
+    """Liveness: the process answers; never touches the database."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz", response_model=None)
+def readyz(request: Request) -> dict[str, str] | JSONResponse:
+    """Readiness: the database answers a trivial query, else 503."""
+    try:
+        check_database(request.app.state.engine)
+    except SQLAlchemyError:
+        return JSONResponse({"status": "unavailable", "detail": "database unavailable"}, 503)
+    return {"status": "ok"}

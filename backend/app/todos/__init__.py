@@ -1,0 +1,1 @@
+"""The todo domain: model, schemas, service and routes."""
