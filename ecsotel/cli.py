@@ -68,7 +68,7 @@ def verify(
     base_url: str = typer.Option(
         "http://localhost:3000", help="The frontend: the local stack, or http://<load balancer DNS>"
     ),
-    timeout: float = typer.Option(90, help="Seconds to wait for each trace and for the metrics"),
+    timeout: float = typer.Option(120, help="Seconds to wait for each trace and for the metrics"),
 ) -> None:
     """Drive the app through its frontend and prove its traces and metrics arrived."""
     from ecsotel import verify as verification
