@@ -1,0 +1,137 @@
+# Least privilege, by ARN wherever the API allows it. Two exceptions, both
+# because the API has no resource-level permissions:
+#   ecr:GetAuthorizationToken (the registry login) and
+#   xray:PutTraceSegments / xray:PutTelemetryRecords (X-Ray has no resource ARNs).
+
+data "aws_caller_identity" "current" {}
+
+data "aws_iam_policy_document" "ecs_tasks_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["ecs-tasks.amazonaws.com"]
+    }
+
+    # Only ECS acting for this account may assume the roles (confused deputy).
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [data.aws_caller_identity.current.account_id]
+    }
+  }
+}
+
+# --- execution role: used by ECS to start the tasks ----------------------------
+
+resource "aws_iam_role" "execution" {
+  name               = "${local.name}-execution"
+  description        = "ECS starts the ${local.name} tasks: image pull, logs, collector config"
+  assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume.json
+
+  tags = local.tags
+}
+
+locals {
+  # The service module creates one log group per container (/aws/ecs/<service>/<container>).
+  container_log_group_arns = flatten([
+    for service in [module.fastapi_service, module.nextjs_service] : [
+      for container in values(service.container_definitions) : container.cloudwatch_log_group_arn
+    ]
+  ])
+}
+
+data "aws_iam_policy_document" "execution" {
+  statement {
+    sid       = "RegistryLogin"
+    actions   = ["ecr:GetAuthorizationToken"]
+    resources = ["*"] # no resource-level permissions for this action
+  }
+
+  statement {
+    sid = "PullAppImages"
+    actions = [
+      "ecr:BatchCheckLayerAvailability",
+      "ecr:BatchGetImage",
+      "ecr:GetDownloadUrlForLayer",
+    ]
+    resources = [for repository in aws_ecr_repository.this : repository.arn]
+  }
+
+  statement {
+    sid       = "WriteContainerLogs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = flatten([for arn in local.container_log_group_arns : [arn, "${arn}:*"]])
+  }
+
+  statement {
+    sid       = "ReadCollectorConfig"
+    actions   = ["ssm:GetParameters"]
+    resources = [aws_ssm_parameter.collector_config.arn]
+  }
+}
+
+resource "aws_iam_role_policy" "execution" {
+  name   = "start-tasks"
+  role   = aws_iam_role.execution.id
+  policy = data.aws_iam_policy_document.execution.json
+}
+
+# --- task roles: used by the containers while they run --------------------------
+
+resource "aws_iam_role" "task" {
+  for_each = toset(["nextjs-app", "fastapi-app"])
+
+  name               = "${local.name}-${each.key}-task"
+  description        = "Containers of the ${each.key} task: telemetry export${each.key == "fastapi-app" ? ", database secret" : ""}"
+  assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume.json
+
+  tags = local.tags
+}
+
+# Both sidecars: traces to X-Ray, EMF metrics into the one metrics log group.
+data "aws_iam_policy_document" "telemetry" {
+  statement {
+    sid       = "WriteTraces"
+    actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+    resources = ["*"] # X-Ray has no resource-level permissions
+  }
+
+  statement {
+    sid = "WriteMetricsLogGroup"
+    actions = [
+      "logs:CreateLogGroup",
+      "logs:CreateLogStream",
+      "logs:DescribeLogStreams",
+      "logs:PutLogEvents",
+    ]
+    resources = [
+      aws_cloudwatch_log_group.metrics.arn,
+      "${aws_cloudwatch_log_group.metrics.arn}:*", # its log streams
+    ]
+  }
+}
+
+resource "aws_iam_role_policy" "telemetry" {
+  for_each = aws_iam_role.task
+
+  name   = "export-telemetry"
+  role   = each.value.id
+  policy = data.aws_iam_policy_document.telemetry.json
+}
+
+# The FastAPI app alone reads the database credentials.
+data "aws_iam_policy_document" "database_secret" {
+  statement {
+    sid       = "ReadDatabaseSecret"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [aws_rds_cluster.this.master_user_secret[0].secret_arn]
+  }
+}
+
+resource "aws_iam_role_policy" "database_secret" {
+  name   = "read-database-secret"
+  role   = aws_iam_role.task["fastapi-app"].id
+  policy = data.aws_iam_policy_document.database_secret.json
+}
