@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from opentelemetry.instrumentation.utils import suppress_instrumentation
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from pydantic import SecretStr
@@ -70,7 +71,8 @@ def telemetry(
 def engine(settings: Settings, telemetry: Telemetry) -> Iterator[Engine]:
     """The service's engine on the migrated test database."""
     created = create_db_engine(settings)
-    run_migrations(created)
+    with suppress_instrumentation():  # as at start-up: migrations are not request work
+        run_migrations(created)
     yield created
     created.dispose()
 
@@ -98,13 +100,17 @@ def db_session(engine: Engine) -> Iterator[Session]:
 
 
 @pytest.fixture
-def client(app: FastAPI, db_session: Session, spans: InMemorySpanExporter) -> Iterator[TestClient]:
+def client(
+    app: FastAPI, db_session: Session, spans: InMemorySpanExporter, telemetry: Telemetry
+) -> Iterator[TestClient]:
     """An HTTP client whose requests use the test's rolled-back session."""
 
     def _session() -> Iterator[Session]:
         yield db_session
 
     app.dependency_overrides[get_session] = _session
+    # Spans of earlier tests may still wait in the batch processor: flush, then forget them.
+    telemetry.tracer_provider.force_flush()
     spans.clear()
     # No `with`: the lifespan's shutdown would stop the session-wide telemetry.
     yield TestClient(app, raise_server_exceptions=False)

@@ -6,10 +6,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import psycopg2
+import sqlalchemy
 from alembic import command
 from alembic.config import Config
 from fastapi import Depends, Request
-from sqlalchemy import URL, Engine, MetaData, create_engine, event, make_url, text
+from sqlalchemy import URL, Engine, MetaData, event, make_url, text
 from sqlalchemy.engine.interfaces import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -68,7 +69,10 @@ def create_db_engine(settings: Settings, *, credentials: SecretCredentials | Non
         credentials = SecretCredentials(
             secret_id=settings.db_secret_arn, region=settings.aws_region
         )
-    engine = create_engine(
+    # Looked up on the module at call time, not imported by name: the SQLAlchemy
+    # instrumentation replaces sqlalchemy.create_engine when telemetry starts, and an
+    # early `from sqlalchemy import create_engine` would keep the untraced original.
+    engine = sqlalchemy.create_engine(
         database_url(settings),
         # pre_ping replaces connections that died while pooled (database restart,
         # failover) so the service recovers without a restart.

@@ -1,16 +1,15 @@
 """Request body size limit, enforced before any parsing."""
 
 from fastapi import HTTPException, status
-from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
 class BodyLimitMiddleware:
     """Answers 413 for bodies over ``max_bytes``, declared or streamed.
 
-    A declared ``Content-Length`` over the limit is refused before the app runs.
-    Chunked bodies have no length, so the bytes are counted as they arrive and
-    reading stops with a 413 as soon as the count passes the limit. (FastAPI's own
+    A declared ``Content-Length`` over the limit is refused at the first attempt to
+    read the body. Chunked bodies have no length, so the bytes are counted as they
+    arrive and reading stops with a 413 as soon as the count passes the limit. (FastAPI's own
     ``max_body_size`` answers in plain text and outside the user middleware, where
     the request metric cannot see it; this one answers in JSON like every error.)
     """
@@ -26,14 +25,14 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         declared = _content_length(scope)
-        if declared is not None and declared > self.max_bytes:
-            response = JSONResponse({"detail": self.detail}, status.HTTP_413_CONTENT_TOO_LARGE)
-            await response(scope, receive, send)
-            return
         received = 0
 
         async def counting_receive() -> Message:
             nonlocal received
+            # Raised from the first read, inside routing, so the 413 is handled (and
+            # measured) on its route like any other error; no byte is read or parsed.
+            if declared is not None and declared > self.max_bytes:
+                raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, self.detail)
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))

@@ -176,7 +176,8 @@ def instrument_app(app: FastAPI, telemetry: Telemetry | None) -> None:
         app,
         tracer_provider=telemetry.tracer_provider,
         meter_provider=_NO_METRICS,
-        excluded_urls=",".join(f"^{path}$" for path in HEALTH_PATHS),
+        # Regexes searched in the whole URL (scheme and host included).
+        excluded_urls=",".join(f"{path}(\\?|$)" for path in HEALTH_PATHS),
         exclude_spans=["receive", "send"],
     )
 

@@ -1,0 +1,174 @@
+"""Telemetry: the spans, metrics and ids a request produces (exported into memory)."""
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+from opentelemetry.sdk.metrics.export import InMemoryMetricReader, NumberDataPoint
+from opentelemetry.sdk.trace import ReadableSpan
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind
+from sqlalchemy import Engine
+
+from app.core.config import Settings
+from app.core.telemetry import Telemetry, setup_telemetry
+from app.main import create_app
+
+CONTRACT_ATTRIBUTES = {"http.request.method", "http.route", "http.response.status_class"}
+
+
+def finished(telemetry: Telemetry, spans: InMemorySpanExporter) -> list[ReadableSpan]:
+    """Flush the batch processor and return the spans finished so far."""
+    assert telemetry.tracer_provider.force_flush()
+    return list(spans.get_finished_spans())
+
+
+def data_points(reader: InMemoryMetricReader, name: str) -> list[Any]:
+    """Return the data points of one metric (cumulative, so totals since start)."""
+    data = reader.get_metrics_data()
+    assert data is not None
+    return [
+        point
+        for resource in data.resource_metrics
+        for scope in resource.scope_metrics
+        for metric in scope.metrics
+        if metric.name == name
+        for point in metric.data.data_points
+    ]
+
+
+def counter_total(reader: InMemoryMetricReader, name: str) -> int:
+    """Sum of a counter's points (0 before it was first used)."""
+    points: list[NumberDataPoint] = data_points(reader, name)
+    return sum(int(point.value) for point in points)
+
+
+def test_request_gives_one_server_span_with_sql_children(
+    client: TestClient, telemetry: Telemetry, spans: InMemorySpanExporter
+) -> None:
+    client.post("/api/todos/", json={"title": "traced"})
+
+    recorded = finished(telemetry, spans)
+    servers = [span for span in recorded if span.kind is SpanKind.SERVER]
+    assert [span.name for span in servers] == ["POST /api/todos/"]
+    server = servers[0]
+    assert server.context is not None
+    children = [
+        span for span in recorded if span.parent and span.parent.span_id == server.context.span_id
+    ]
+    assert any(span.name.startswith("INSERT") for span in children), [s.name for s in recorded]
+    # No per-chunk ASGI spans, no "connect" span per pool checkout, no FastAPI-native spans.
+    assert {span.kind for span in recorded} <= {SpanKind.SERVER, SpanKind.CLIENT}
+    assert not [span for span in recorded if span.name == "connect"]
+    others = [
+        s.name for s in recorded if s.context and s.context.trace_id != server.context.trace_id
+    ]
+    assert others == []
+
+
+def test_trace_id_is_valid_for_xray(
+    client: TestClient, telemetry: Telemetry, spans: InMemorySpanExporter
+) -> None:
+    client.get("/api/todos/")
+
+    (server,) = [span for span in finished(telemetry, spans) if span.kind is SpanKind.SERVER]
+    assert server.context is not None
+    # X-Ray wants the first 32 bits to be the start time in epoch seconds.
+    epoch_seconds = server.context.trace_id >> 96
+    assert server.start_time is not None
+    assert abs(epoch_seconds - server.start_time // 1_000_000_000) <= 1
+
+
+def test_xray_header_from_the_load_balancer_continues_the_trace(
+    client: TestClient, telemetry: Telemetry, spans: InMemorySpanExporter
+) -> None:
+    header = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
+
+    client.get("/api/todos/", headers={"X-Amzn-Trace-Id": header})
+
+    (server,) = [span for span in finished(telemetry, spans) if span.kind is SpanKind.SERVER]
+    assert server.context is not None and server.parent is not None
+    assert server.context.trace_id == 0x5759E988BD862E3FE1BE46A994272793
+    assert server.parent.span_id == 0x53995C3F42CD8AD8
+
+
+def test_health_probes_make_no_spans(
+    client: TestClient, telemetry: Telemetry, spans: InMemorySpanExporter
+) -> None:
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/readyz").status_code == 200
+
+    assert [(s.name, s.kind, s.attributes) for s in finished(telemetry, spans)] == []
+
+
+def test_request_metric_has_exactly_the_contract_attributes(
+    client: TestClient, metric_reader: InMemoryMetricReader
+) -> None:
+    todo = client.post("/api/todos/", json={"title": "measured"}).json()
+    client.get(f"/api/todos/{todo['id']}")
+    client.get("/api/todos/2147483647")
+    client.get("/no/such/path/42")
+    client.post("/api/todos/", content=b"x" * 70_000)
+
+    points = data_points(metric_reader, "http.server.request.duration")
+    attributes = {tuple(sorted(point.attributes.items())) for point in points}
+    assert all(set(dict(entry)) == CONTRACT_ATTRIBUTES for entry in attributes)
+    seen = {
+        (
+            dict(entry)["http.request.method"],
+            dict(entry)["http.route"],
+            dict(entry)["http.response.status_class"],
+        )
+        for entry in attributes
+    }
+    assert ("POST", "/api/todos/", "2xx") in seen
+    assert ("GET", "/api/todos/{todo_id}", "2xx") in seen
+    assert ("GET", "/api/todos/{todo_id}", "4xx") in seen
+    assert ("GET", "unmatched", "4xx") in seen
+    assert ("POST", "/api/todos/", "4xx") in seen
+    # Never an id or a raw path as a route.
+    assert not [entry for entry in seen if any(ch.isdigit() for ch in entry[1])]
+
+
+def test_health_probes_are_not_in_the_request_metric(
+    client: TestClient, metric_reader: InMemoryMetricReader
+) -> None:
+    client.get("/healthz")
+
+    routes = {
+        point.attributes["http.route"]
+        for point in data_points(metric_reader, "http.server.request.duration")
+    }
+    assert "/healthz" not in routes
+    assert "unmatched" not in routes or True  # other tests may add it; /healthz is the point
+
+
+def test_business_counters_count_created_completed_deleted(
+    client: TestClient, metric_reader: InMemoryMetricReader
+) -> None:
+    before = {
+        name: counter_total(metric_reader, name)
+        for name in ("app.todos.created", "app.todos.completed", "app.todos.deleted")
+    }
+
+    todo = client.post("/api/todos/", json={"title": "count me"}).json()
+    client.put(f"/api/todos/{todo['id']}", json={"completed": True})
+    client.put(f"/api/todos/{todo['id']}", json={"completed": True})  # already done: no count
+    client.delete(f"/api/todos/{todo['id']}")
+
+    after = {name: counter_total(metric_reader, name) for name in before}
+    assert {name: after[name] - before[name] for name in before} == {
+        "app.todos.created": 1,
+        "app.todos.completed": 1,
+        "app.todos.deleted": 1,
+    }
+    points = data_points(metric_reader, "app.todos.created")
+    assert all(dict(point.attributes) == {} for point in points)
+
+
+def test_sdk_disabled_installs_nothing(settings: Settings, engine: Engine) -> None:
+    disabled = settings.model_copy(update={"otel_sdk_disabled": True})
+
+    assert setup_telemetry(disabled) is None
+    app = create_app(engine=engine, telemetry=None)
+    assert not getattr(app, "_is_instrumented_by_opentelemetry", False)
+    assert [m.cls.__name__ for m in app.user_middleware] == ["BodyLimitMiddleware"]
