@@ -47,6 +47,18 @@ frontend-build: setup-frontend ## Build the frontend's standalone production ser
 collector: ## Build the local OpenTelemetry Collector (same components as ADOT)
 	@echo "collector: not yet"
 
+# Terraform: the machine's, or one built once from the Go module proxy. Its
+# go.mod carries a godebug setting that newer Go rejects, hence the toolchain pin.
+TERRAFORM_VERSION := 1.11.4
+TERRAFORM := $(shell command -v terraform 2>/dev/null || echo .cache/bin/terraform)
+CHECKOV_VERSION := 3.3.30
+
+.cache/bin/terraform:
+	@command -v go >/dev/null || { echo "terraform is missing: install Terraform $(TERRAFORM_VERSION), or Go to build it"; exit 1; }
+	@echo "building terraform $(TERRAFORM_VERSION) (once; a few minutes)"
+	cd "$$(go mod download -json github.com/hashicorp/terraform@v$(TERRAFORM_VERSION) | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')" \
+	  && GOTOOLCHAIN=go1.23.12 go build -o "$(CURDIR)/.cache/bin/terraform" .
+
 # --- run -----------------------------------------------------------------------
 
 .PHONY: up
@@ -66,16 +78,17 @@ traces: setup ## Print the latest traces of the local stack from X-Ray as trees
 # --- AWS -----------------------------------------------------------------------
 
 .PHONY: deploy
-deploy: setup ## Deploy to your AWS account (terraform apply, push images, roll, verify)
-	@echo "deploy: not yet"
+deploy: setup ## Deploy to your AWS account (terraform apply, push images, roll, verify; DRY_RUN=1 prints the plan)
+	$(RUN) ecsotel deploy $(if $(DRY_RUN),--dry-run)
 
 .PHONY: destroy
-destroy: setup ## Tear the AWS deployment down
-	@echo "destroy: not yet"
+destroy: setup ## Tear the AWS deployment down (DRY_RUN=1 prints the plan)
+	$(RUN) ecsotel destroy $(if $(DRY_RUN),--dry-run)
 
 .PHONY: diagram
 diagram: setup ## Redraw docs/architecture.png from docs/architecture.py
-	@echo "diagram: not yet"
+	@command -v dot >/dev/null || { echo "Graphviz is missing: apt-get install graphviz"; exit 1; }
+	$(RUN) python docs/architecture.py
 
 # --- quality -------------------------------------------------------------------
 
@@ -102,8 +115,11 @@ test-collector: setup collector ## Validate the collector config and run its con
 	@echo "collector: no tests yet"
 
 .PHONY: test-infra
-test-infra: setup ## Check the Terraform (fmt, checkov, design tests), Dockerfiles and diagram
-	@echo "infra: no tests yet"
+test-infra: setup $(TERRAFORM) ## Check the Terraform (fmt, checkov, design tests), Dockerfiles and diagram
+	$(TERRAFORM) fmt -check -recursive -diff infra
+	@# checkov in its own environment: it shares the hcl2 module name with python-hcl2.
+	$(UV) tool run --from checkov==$(CHECKOV_VERSION) checkov -d infra --framework terraform --skip-download --quiet --compact
+	$(RUN) pytest tests/infra tests/docs
 
 .PHONY: test-cli
 test-cli: setup ## Run the CLI's own tests (process supervision, PostgreSQL, trace trees)
