@@ -1,0 +1,33 @@
+// Next.js configuration of nextjs-app. The container runs the standalone server
+// (`node .next/standalone/server.js`), so everything it needs must survive
+// output file tracing.
+import path from "node:path";
+import type { NextConfig } from "next";
+
+const nextConfig: NextConfig = {
+  output: "standalone",
+  // The repository root holds other lock files (uv.lock); pin tracing to this
+  // folder so the standalone tree is frontend-only and server.js sits at its top.
+  outputFileTracingRoot: path.resolve(__dirname),
+  // Bundling the OpenTelemetry SDK breaks it (dynamic requires, global symbols)
+  // or drops parts of it; keep it as plain node_modules that file tracing copies.
+  serverExternalPackages: [
+    "@opentelemetry/core",
+    "@opentelemetry/exporter-metrics-otlp-proto",
+    "@opentelemetry/exporter-trace-otlp-proto",
+    "@opentelemetry/id-generator-aws-xray",
+    "@opentelemetry/propagator-aws-xray",
+    "@opentelemetry/resources",
+    "@opentelemetry/sdk-metrics",
+    "@opentelemetry/sdk-trace-base",
+    "@opentelemetry/sdk-trace-node",
+    "@opentelemetry/semantic-conventions",
+  ],
+  experimental: {
+    // Mirrors the backend's 64 KiB request limit for no-JS form posts too.
+    serverActions: { bodySizeLimit: "64kb" },
+  },
+  poweredByHeader: false,
+};
+
+export default nextConfig;
