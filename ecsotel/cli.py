@@ -8,10 +8,14 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from ecsotel import deploy as deployment
 from ecsotel.process import ServiceError
 from ecsotel.stack import running_stack
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
+# AWS: `deploy` and `destroy` live in ecsotel/deploy.py.
+app.command()(deployment.deploy)
+app.command()(deployment.destroy)
 console = Console(highlight=False)
 
 COLOURS = {
