@@ -34,9 +34,17 @@ def create_app(*, engine: Engine, telemetry: Telemetry | None) -> FastAPI:
         summary="ToDo REST API of the ECS OpenTelemetry ToDo reference system",
         version="0.1.0",
         lifespan=lifespan,
-        # FastAPI's own tracing would add ~4 spans per request beside the
-        # instrumentation's server span; one server span per request is the design.
-        telemetry={"tracing": False},
+        # FastAPI's built-in telemetry switches itself on whenever a provider exists:
+        # ~4 more spans per request, a second http.server.request.duration with other
+        # attributes, and exception logs with stack traces. app.core.telemetry does
+        # all of that once, so every part of the built-in one is off.
+        telemetry={
+            "tracing": False,
+            "metrics": False,
+            "logs": False,
+            "operation_spans": False,
+            "auto_configure": False,
+        },
     )
     app.state.engine = engine
     # expire_on_commit=False: the written row (with RETURNING values) is the response,

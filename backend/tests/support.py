@@ -141,7 +141,11 @@ class PgCluster:
         )
 
     def admin(self, *statements: str) -> None:
-        """Run statements as the superuser over the socket, outside a transaction."""
+        """Run statements as the superuser in database postgres, outside a transaction."""
+        self.admin_db("postgres", *statements)
+
+    def admin_db(self, database: str, *statements: str) -> None:
+        """Run statements as the superuser over the socket in one database."""
         subprocess.run(
             [
                 "psql",
@@ -152,7 +156,7 @@ class PgCluster:
                 "-U",
                 "postgres",
                 "-d",
-                "postgres",
+                database,
                 "-v",
                 "ON_ERROR_STOP=1",
                 "-q",

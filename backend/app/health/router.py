@@ -3,9 +3,9 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from opentelemetry.instrumentation.utils import suppress_instrumentation
-from sqlalchemy.exc import SQLAlchemyError
 
 from app.core.db import check_database
+from app.core.errors import is_database_unavailable
 
 router = APIRouter(tags=["health"])
 
@@ -25,6 +25,8 @@ def readyz(request: Request) -> dict[str, str] | JSONResponse:
         # Probes come every few seconds: their SELECT 1 would be orphan root spans.
         with suppress_instrumentation():
             check_database(request.app.state.engine)
-    except SQLAlchemyError:
+    except Exception as error:
+        if not is_database_unavailable(error):
+            raise
         return JSONResponse({"status": "unavailable", "detail": "database unavailable"}, 503)
     return {"status": "ok"}

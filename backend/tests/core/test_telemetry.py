@@ -10,6 +10,7 @@ from opentelemetry.trace import SpanKind
 from sqlalchemy import Engine
 
 from app.core.config import Settings
+from app.core.limits import BodyLimitMiddleware
 from app.core.telemetry import Telemetry, setup_telemetry
 from app.main import create_app
 
@@ -86,7 +87,8 @@ def test_xray_header_from_the_load_balancer_continues_the_trace(
     client.get("/api/todos/", headers={"X-Amzn-Trace-Id": header})
 
     (server,) = [span for span in finished(telemetry, spans) if span.kind is SpanKind.SERVER]
-    assert server.context is not None and server.parent is not None
+    assert server.context is not None
+    assert server.parent is not None
     assert server.context.trace_id == 0x5759E988BD862E3FE1BE46A994272793
     assert server.parent.span_id == 0x53995C3F42CD8AD8
 
@@ -139,7 +141,7 @@ def test_health_probes_are_not_in_the_request_metric(
         for point in data_points(metric_reader, "http.server.request.duration")
     }
     assert "/healthz" not in routes
-    assert "unmatched" not in routes or True  # other tests may add it; /healthz is the point
+    assert True  # other tests may add it; /healthz is the point
 
 
 def test_business_counters_count_created_completed_deleted(
@@ -171,4 +173,4 @@ def test_sdk_disabled_installs_nothing(settings: Settings, engine: Engine) -> No
     assert setup_telemetry(disabled) is None
     app = create_app(engine=engine, telemetry=None)
     assert not getattr(app, "_is_instrumented_by_opentelemetry", False)
-    assert [m.cls.__name__ for m in app.user_middleware] == ["BodyLimitMiddleware"]
+    assert [getattr(m, "cls", None) for m in app.user_middleware] == [BodyLimitMiddleware]

@@ -22,7 +22,8 @@ def test_create_returns_201_with_location_and_trimmed_title(client: TestClient) 
     assert body["title"] == "write tests"
     assert body["completed"] is False
     assert response.headers["location"] == f"/api/todos/{body['id']}"
-    assert body["created_at"] and body["updated_at"]
+    assert body["created_at"]
+    assert body["updated_at"]
 
 
 def test_list_returns_todos_oldest_first(client: TestClient) -> None:

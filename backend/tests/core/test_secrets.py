@@ -1,0 +1,127 @@
+"""Credentials from Secrets Manager (moto): cached, re-read once after a rotation."""
+
+import json
+from collections.abc import Iterator
+
+import boto3
+import pytest
+from fastapi.testclient import TestClient
+from moto import mock_aws
+
+from app.core.config import Settings
+from app.core.db import create_db_engine
+from app.core.secrets import SecretCredentials
+from app.main import create_app
+from tests.conftest import DATABASE
+from tests.support import PgCluster
+
+REGION = "us-east-1"
+
+
+@pytest.fixture
+def role(pg: PgCluster, engine: object) -> Iterator[str]:
+    """A login role that may read the todo table, with password 'first'."""
+    pg.admin(
+        "CREATE ROLE rotating LOGIN PASSWORD 'first'",
+        f"GRANT CONNECT ON DATABASE {DATABASE} TO rotating",
+    )
+    pg.admin_db(DATABASE, "GRANT SELECT ON todo TO rotating")
+    yield "rotating"
+    pg.admin_db(DATABASE, "REVOKE ALL ON todo FROM rotating")
+    pg.admin(f"REVOKE ALL ON DATABASE {DATABASE} FROM rotating", "DROP ROLE rotating")
+
+
+@pytest.fixture
+def secret_arn() -> Iterator[str]:
+    """A Secrets Manager secret in moto, shaped like Aurora's managed master-user secret."""
+    with mock_aws():
+        client = boto3.client("secretsmanager", region_name=REGION)
+        created = client.create_secret(
+            Name="todo-db", SecretString=json.dumps({"username": "rotating", "password": "first"})
+        )
+        yield created["ARN"]
+
+
+def put_password(secret_arn: str, password: str) -> None:
+    """Store a new password in the secret, as a rotation does."""
+    boto3.client("secretsmanager", region_name=REGION).put_secret_value(
+        SecretId=secret_arn, SecretString=json.dumps({"username": "rotating", "password": password})
+    )
+
+
+def secret_settings(pg: PgCluster, secret_arn: str) -> Settings:
+    """Settings for DB_HOST/DB_PORT/DB_NAME/DB_SECRET_ARN."""
+    return Settings(
+        database_url=None,
+        db_host="127.0.0.1",
+        db_port=pg.port,
+        db_name=DATABASE,
+        db_secret_arn=secret_arn,
+        aws_region=REGION,
+    )
+
+
+def test_rotated_password_is_read_again_and_requests_keep_working(
+    pg: PgCluster, role: str, secret_arn: str
+) -> None:
+    credentials = SecretCredentials(secret_id=secret_arn, region=REGION)
+    engine = create_db_engine(secret_settings(pg, secret_arn), credentials=credentials)
+    client = TestClient(create_app(engine=engine, telemetry=None), raise_server_exceptions=False)
+    assert client.get("/api/todos/").status_code == 200
+
+    pg.admin(f"ALTER ROLE {role} PASSWORD 'second'")
+    put_password(secret_arn, "second")
+    # Pooled connections outlive a rotation; the next new connection meets the new password.
+    engine.dispose()
+    response = client.get("/api/todos/")
+
+    assert response.status_code == 200
+    assert credentials.get().password == "second"
+    engine.dispose()
+
+
+def test_credentials_are_cached_between_connections(
+    pg: PgCluster, role: str, secret_arn: str
+) -> None:
+    credentials = SecretCredentials(secret_id=secret_arn, region=REGION)
+    engine = create_db_engine(secret_settings(pg, secret_arn), credentials=credentials)
+    client = TestClient(create_app(engine=engine, telemetry=None), raise_server_exceptions=False)
+    assert client.get("/api/todos/").status_code == 200
+
+    # The secret changes but the database does not: the cached value must still be used.
+    put_password(secret_arn, "not-yet-applied")
+    engine.dispose()
+
+    assert client.get("/api/todos/").status_code == 200
+    assert credentials.get().password == "first"
+    engine.dispose()
+
+
+def test_rejected_credentials_after_refresh_return_503(
+    pg: PgCluster, role: str, secret_arn: str
+) -> None:
+    put_password(secret_arn, "wrong")
+    engine = create_db_engine(secret_settings(pg, secret_arn))
+    client = TestClient(create_app(engine=engine, telemetry=None), raise_server_exceptions=False)
+
+    response = client.get("/api/todos/")
+
+    assert response.status_code == 503
+    assert response.json() == {"detail": "database unavailable, try again shortly"}
+    assert "wrong" not in response.text
+    engine.dispose()
+
+
+def test_missing_secret_returns_503(pg: PgCluster, secret_arn: str) -> None:
+    engine = create_db_engine(secret_settings(pg, secret_arn + "-gone"))
+    client = TestClient(create_app(engine=engine, telemetry=None), raise_server_exceptions=False)
+
+    assert client.get("/api/todos/").status_code == 503
+    assert client.get("/readyz").status_code == 503
+    engine.dispose()
+
+
+def test_credentials_repr_hides_the_password(secret_arn: str) -> None:
+    credentials = SecretCredentials(secret_id=secret_arn, region=REGION).get()
+
+    assert "first" not in repr(credentials)

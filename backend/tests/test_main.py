@@ -1,0 +1,111 @@
+"""The start command `fastapi-app` as the container runs it: migrate, serve, flush on SIGTERM."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+import pytest
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+
+from tests.support import PgCluster, free_port, poll_until
+
+
+class OtlpReceiver(ThreadingHTTPServer):
+    """A minimal OTLP/HTTP endpoint that keeps what it is sent, by path."""
+
+    def __init__(self) -> None:
+        self.received: dict[str, list[bytes]] = {}
+        super().__init__(("127.0.0.1", 0), _Handler)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: OtlpReceiver
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.server.received.setdefault(self.path, []).append(body)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-protobuf")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Keep the test output quiet."""
+
+
+@pytest.fixture
+def receiver() -> Iterator[OtlpReceiver]:
+    """An OTLP/HTTP receiver on a free port, in a thread."""
+    server = OtlpReceiver()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def span_names(bodies: list[bytes]) -> list[str]:
+    """Names of all spans in a list of OTLP trace export bodies."""
+    names = []
+    for body in bodies:
+        request = ExportTraceServiceRequest.FromString(body)
+        for resource in request.resource_spans:
+            for scope in resource.scope_spans:
+                names += [span.name for span in scope.spans]
+    return names
+
+
+def test_start_command_migrates_serves_and_flushes_on_sigterm(
+    pg: PgCluster, receiver: OtlpReceiver, tmp_path: Path
+) -> None:
+    pg.admin("CREATE DATABASE start_command")
+    port = free_port()
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "DATABASE_URL": pg.url("start_command").render_as_string(hide_password=False),
+        "PORT": str(port),
+        "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{receiver.server_address[1]}",
+        "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
+        # Long intervals: only the flush at SIGTERM can deliver the data in time.
+        "OTEL_BSP_SCHEDULE_DELAY": "60000",
+        "OTEL_METRIC_EXPORT_INTERVAL": "60000",
+    }
+    command = Path(sys.executable).parent / "fastapi-app"
+    out = (tmp_path / "stdout").open("wb")
+    process = subprocess.Popen([str(command)], env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        poll_until(lambda: _ok(f"{base}/readyz"), "fastapi-app to answer /readyz", timeout=60)
+        assert httpx.post(f"{base}/api/todos/", json={"title": "flushed"}).status_code == 201
+
+        process.send_signal(signal.SIGTERM)
+        poll_until(lambda: process.poll() is not None, "fastapi-app to exit after SIGTERM")
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        out.close()
+
+    # uvicorn shuts down cleanly, then re-raises the signal so the exit status tells it.
+    assert process.returncode in (0, -signal.SIGTERM)
+    assert "POST /api/todos/" in span_names(receiver.received.get("/v1/traces", []))
+    assert receiver.received.get("/v1/metrics")
+    lines = (tmp_path / "stdout").read_text().splitlines()
+    entries = [json.loads(line) for line in lines]  # every line is JSON
+    messages = [entry["message"] for entry in entries]
+    assert any(message.startswith("schema migrated") for message in messages)
+    assert pg.password not in "\n".join(lines)
+
+
+def _ok(url: str) -> bool:
+    try:
+        return httpx.get(url).status_code == 200
+    except httpx.TransportError:
+        return False
