@@ -34,13 +34,27 @@ setup-backend: $(UV)
 
 # --- run -----------------------------------------------------------------------
 
+# npm ci runs only when node_modules is missing or older than the lock file (stamp).
+FRONTEND_STAMP := frontend/node_modules/.installed
+FRONTEND_SERVER := frontend/.next/standalone/server.js
+FRONTEND_SOURCES := $(shell find frontend/app frontend/components frontend/lib frontend/public \
+	frontend/scripts -type f 2>/dev/null) $(wildcard frontend/*.ts frontend/*.mjs frontend/*.json)
+
 .PHONY: setup-frontend
-setup-frontend:
-	@echo "frontend: not yet"
+setup-frontend: $(FRONTEND_STAMP) ## Install the frontend's npm packages (npm ci, cached)
+
+$(FRONTEND_STAMP): frontend/package-lock.json frontend/package.json
+	@command -v npm >/dev/null || { echo "npm is missing: install Node.js 20 (https://nodejs.org)"; exit 1; }
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
 
 .PHONY: frontend-build
-frontend-build: setup-frontend ## Build the frontend's standalone production server (cached)
-	@echo "frontend-build: not yet"
+frontend-build: $(FRONTEND_SERVER) ## Build the frontend's standalone production server (cached)
+
+# Rebuilt only when a source file is newer than the last build's server.js.
+$(FRONTEND_SERVER): $(FRONTEND_STAMP) $(FRONTEND_SOURCES)
+	cd frontend && NEXT_TELEMETRY_DISABLED=1 npm run --silent build
+	touch $@
 
 # The local collector: built once from collector/builder-config.yaml, then reused.
 .PHONY: collector
@@ -107,8 +121,8 @@ test-backend: setup-backend ## Run the backend's tests
 	cd backend && $(RUN) pytest
 
 .PHONY: test-frontend
-test-frontend: setup-frontend ## Run the frontend's unit tests, type check and ESLint
-	@echo "frontend: no tests yet"
+test-frontend: setup-frontend frontend-build ## Run the frontend's unit tests, type check and ESLint
+	cd frontend && npm run --silent typecheck && npm run --silent lint && npm run --silent test
 
 .PHONY: test-collector
 test-collector: setup collector ## Validate the collector config and run its contract tests
@@ -130,14 +144,17 @@ test-e2e: setup collector frontend-build ## Start the whole stack and run the cr
 	$(RUN) pytest tests/e2e
 
 .PHONY: lint
-lint: setup ## Lint and type-check everything
+lint: setup setup-frontend ## Lint and type-check everything
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
 	$(RUN) mypy
 	cd backend && $(RUN) ruff check . && $(RUN) ruff format --check . && $(RUN) mypy
+	cd frontend && npm run --silent lint && npm run --silent typecheck
+	$(RUN) hadolint frontend/Dockerfile
 
 .PHONY: fmt
 fmt: setup ## Format the code
 	$(RUN) ruff format .
 	$(RUN) ruff check --fix .
 	cd backend && $(RUN) ruff format . && $(RUN) ruff check --fix .
+	cd frontend && npm run --silent format

@@ -1,0 +1,154 @@
+// Telemetry survives the standalone build: start `.next/standalone/server.js`
+// exactly as the container does, with an OTLP/HTTP receiver and a backend stand-in
+// (both tiny servers inside this test, recording what reaches them), then check
+// that spans and metrics arrive, that trace context is propagated to the backend,
+// and that SIGTERM flushes what the batch processor still holds.
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { existsSync } from "node:fs";
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const SERVER_JS = path.resolve(import.meta.dirname, "../.next/standalone/server.js");
+
+type Recorded = { path: string; headers: IncomingHttpHeaders; body: Buffer };
+
+/** Starts an HTTP server on a free port that records every request and answers with `reply`. */
+async function recordingServer(reply: (path: string) => { status: number; body: string }) {
+  const requests: Recorded[] = [];
+  const server: Server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      const url = request.url ?? "/";
+      requests.push({ path: url, headers: request.headers, body: Buffer.concat(chunks) });
+      const { status, body } = reply(url);
+      response.writeHead(status, { "content-type": "application/json" }).end(body);
+    });
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as AddressInfo;
+  return { requests, url: `http://127.0.0.1:${port}`, close: () => server.close() };
+}
+
+/** Polls `check` until it returns true, failing with a message that names what never happened. */
+async function pollUntil(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch {
+      // Not up yet: keep polling.
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** A free TCP port on 127.0.0.1. */
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as AddressInfo;
+  server.close();
+  return port;
+}
+
+describe("standalone server telemetry", () => {
+  let collector: Awaited<ReturnType<typeof recordingServer>>;
+  let backend: Awaited<ReturnType<typeof recordingServer>>;
+  let server: ChildProcess;
+  let baseUrl: string;
+  let output = "";
+
+  beforeAll(async () => {
+    if (!existsSync(SERVER_JS)) throw new Error(`${SERVER_JS} is missing: run \`make frontend-build\` first`);
+    collector = await recordingServer(() => ({ status: 200, body: "{}" }));
+    backend = await recordingServer(() => ({ status: 200, body: "[]" }));
+    const port = await freePort();
+    baseUrl = `http://127.0.0.1:${port}`;
+    server = spawn(process.execPath, [SERVER_JS], {
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: "production",
+        NEXT_TELEMETRY_DISABLED: "1",
+        PORT: String(port),
+        HOSTNAME: "127.0.0.1",
+        BACKEND_URL: backend.url,
+        OTEL_SERVICE_NAME: "nextjs-app",
+        OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+        // Far beyond the test's length: anything exported arrives through the SIGTERM flush.
+        OTEL_BSP_SCHEDULE_DELAY: "600000",
+        OTEL_METRIC_EXPORT_INTERVAL: "600000",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    server.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    server.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    await pollUntil(async () => (await fetch(`${baseUrl}/api/health`)).ok, "the standalone server's /api/health");
+  }, 30000);
+
+  afterAll(() => {
+    if (server.exitCode === null) server.kill("SIGKILL");
+    collector.close();
+    backend.close();
+  });
+
+  it("continues an incoming traceparent into the backend call", async () => {
+    const traceId = "6a1b2c3d4e5f60718293a4b5c6d7e8f9";
+    const response = await fetch(`${baseUrl}/api/todos`, {
+      headers: { traceparent: `00-${traceId}-1122334455667788-01` },
+    });
+    expect(response.status).toBe(200);
+    const call = backend.requests.at(-1);
+    expect(call?.path).toBe("/api/todos/");
+    expect(call?.headers.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    expect(call?.headers["x-amzn-trace-id"]).toContain("Root=1-6a1b2c3d-4e5f60718293a4b5c6d7e8f9");
+  });
+
+  it("continues an incoming X-Amzn-Trace-Id into the backend call", async () => {
+    await fetch(`${baseUrl}/api/todos/7`, {
+      headers: { "x-amzn-trace-id": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1" },
+    });
+    const call = backend.requests.at(-1);
+    expect(call?.path).toBe("/api/todos/7");
+    expect(call?.headers.traceparent).toMatch(/^00-5759e988bd862e3fe1be46a994272793-[0-9a-f]{16}-01$/);
+  });
+
+  it("starts X-Ray-compatible traces for a page render", async () => {
+    const before = Math.floor(Date.now() / 1000);
+    const response = await fetch(`${baseUrl}/`);
+    expect(response.status).toBe(200);
+    const traceparent = backend.requests.at(-1)?.headers.traceparent;
+    const traceId = String(traceparent).split("-")[1] ?? "";
+    // X-Ray wants the first 32 bits of a trace id to be the start time in epoch seconds.
+    const epoch = parseInt(traceId.slice(0, 8), 16);
+    expect(epoch).toBeGreaterThanOrEqual(before - 1);
+    expect(epoch).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000) + 1);
+  });
+
+  it("flushes spans and metrics over OTLP/HTTP when it gets SIGTERM", async () => {
+    const traceId = backend.requests.at(-1)?.headers.traceparent?.toString().split("-")[1] ?? "";
+    expect(collector.requests.filter((r) => r.path === "/v1/traces")).toHaveLength(0);
+
+    server.kill("SIGTERM");
+    await pollUntil(() => server.exitCode !== null, `the server to exit on SIGTERM; output:\n${output}`);
+
+    const traces = collector.requests.filter((r) => r.path === "/v1/traces");
+    const metrics = collector.requests.filter((r) => r.path === "/v1/metrics");
+    expect(traces.length).toBeGreaterThan(0);
+    expect(traces[0]?.headers["content-type"]).toBe("application/x-protobuf");
+    const traceBytes = Buffer.concat(traces.map((r) => r.body));
+    // OTLP protobuf carries strings verbatim and ids as raw bytes.
+    expect(traceBytes.includes("nextjs-app")).toBe(true);
+    expect(traceBytes.includes("server_action") || traceBytes.includes("GET /api/todos/{id}")).toBe(true);
+    expect(traceBytes.includes(Buffer.from(traceId, "hex"))).toBe(true);
+    const metricBytes = Buffer.concat(metrics.map((r) => r.body));
+    expect(metricBytes.includes("http.server.request.duration")).toBe(true);
+    expect(metricBytes.includes("http.response.status_class")).toBe(true);
+    expect(metricBytes.includes("/api/todos/[id]")).toBe(true);
+  });
+});
