@@ -1,5 +1,5 @@
 # The ECS cluster and its two Fargate services. Each task runs its app beside an
-# ADOT collector sidecar: the app exports OTLP to localhost:4318, the sidecar
+# ADOT collector sidecar: the app exports OTLP to 127.0.0.1:4318, the sidecar
 # sends traces to X-Ray and metrics (EMF) to CloudWatch Logs.
 
 locals {
@@ -18,7 +18,8 @@ locals {
     name      = local.collector_name
     image     = var.collector_image
     essential = true
-    user      = "10001"
+    # The image sets no USER, so it would run as root; it needs no privilege.
+    user = "10001"
     # The whole config comes from this variable (ADOT's ECS convention); as a
     # secret, its content stays out of the task definition.
     secrets = [
@@ -43,9 +44,11 @@ locals {
     cloudwatch_log_group_retention_in_days = var.log_retention_days
   }
 
-  # Standard OTEL_* settings shared by both apps; each adds its service name.
+  # Standard OTEL_* settings shared by both apps; each adds its service name. The
+  # sidecar listens on 127.0.0.1 only (the task shares one network namespace);
+  # "localhost" could resolve to ::1 first in Node.js and miss it.
   otel_environment = [
-    { name = "OTEL_EXPORTER_OTLP_ENDPOINT", value = "http://localhost:4318" },
+    { name = "OTEL_EXPORTER_OTLP_ENDPOINT", value = "http://127.0.0.1:4318" },
     { name = "OTEL_EXPORTER_OTLP_PROTOCOL", value = "http/protobuf" },
     { name = "AWS_REGION", value = var.region },
   ]
@@ -198,10 +201,10 @@ module "nextjs_service" {
   deployment_circuit_breaker = { enable = true, rollback = true }
   wait_for_steady_state      = true
 
-  # The root filesystem is read-only; Next.js writes its image and fetch cache.
+  # The root filesystem is read-only; Next.js writes only its image and fetch cache
+  # (the image creates /app/.next/cache for its uid 1000).
   volume = {
     next-cache = {}
-    tmp        = {}
   }
 
   container_definitions = {
@@ -219,12 +222,9 @@ module "nextjs_service" {
         { name = "PORT", value = tostring(local.nextjs_port) },
         { name = "BACKEND_URL", value = local.fastapi_url },
       ])
-      dependsOn              = local.depends_on_collector
-      readonlyRootFilesystem = true
-      mountPoints = [
-        { sourceVolume = "next-cache", containerPath = "/app/.next/cache" },
-        { sourceVolume = "tmp", containerPath = "/tmp" },
-      ]
+      dependsOn                              = local.depends_on_collector
+      readonlyRootFilesystem                 = true
+      mountPoints                            = [{ sourceVolume = "next-cache", containerPath = "/app/.next/cache" }]
       linuxParameters                        = { capabilities = { drop = ["ALL"] } }
       stopTimeout                            = 30
       cloudwatch_log_group_retention_in_days = var.log_retention_days

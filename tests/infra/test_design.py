@@ -214,10 +214,10 @@ def test_collector_config_parameter_is_collector_config_yaml(infra: Infra) -> No
 
 @pytest.mark.parametrize("module", SERVICES)
 def test_app_exports_to_the_sidecar_under_its_service_name(infra: Infra, module: str) -> None:
-    """OTLP over HTTP/protobuf to the sidecar on localhost, OTEL_SERVICE_NAME set."""
+    """OTLP over HTTP/protobuf to the sidecar on 127.0.0.1, OTEL_SERVICE_NAME set."""
     env = environment(containers(infra, module)[SERVICES[module]])
     assert env["OTEL_SERVICE_NAME"] == SERVICES[module]
-    assert env["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://localhost:4318"
+    assert env["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://127.0.0.1:4318"
     assert env["OTEL_EXPORTER_OTLP_PROTOCOL"] == "http/protobuf"
     assert env["AWS_REGION"] == "ap-northeast-1"
 
