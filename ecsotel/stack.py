@@ -20,11 +20,16 @@ from ecsotel import collector
 from ecsotel.localaws import LocalAws
 from ecsotel.paths import BACKEND_DIR, FRONTEND_DIR
 from ecsotel.postgres import Postgres
-from ecsotel.process import LogSink, RunningService, ServiceError, ServiceSpec, start
+from ecsotel.process import (
+    LogSink,
+    RunningService,
+    ServiceError,
+    ServiceSpec,
+    free_port,
+    start,
+)
 
 DB_SECRET_NAME = "ecs-opentelemetry/database"  # noqa: S105 - a name, not a secret
-# The collector's OTLP/HTTP receiver, as the sidecar's is at localhost:4318 in an ECS task.
-OTLP_HTTP_ENDPOINT = "http://127.0.0.1:4318"
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,20 @@ class Ports:
     aws: int = 4566
     backend: int = 8000
     frontend: int = 3000
+    collector: collector.CollectorPorts = field(default_factory=collector.CollectorPorts)
+
+    @classmethod
+    def free(cls) -> "Ports":
+        """Ports nothing listens on now: a second stack beside a `make up` (tests)."""
+        return cls(
+            postgres=free_port(),
+            aws=free_port(),
+            backend=free_port(),
+            frontend=free_port(),
+            collector=collector.CollectorPorts(
+                grpc=free_port(), http=free_port(), health=free_port()
+            ),
+        )
 
 
 @dataclass
@@ -86,11 +105,12 @@ def missing_builds() -> list[str]:
     return missing
 
 
-def telemetry_env(service_name: str) -> dict[str, str]:
+def telemetry_env(service_name: str, ports: Ports) -> dict[str, str]:
     """The standard OTEL_* settings an app gets, as from its ECS task definition."""
     return {
         "OTEL_SERVICE_NAME": service_name,
-        "OTEL_EXPORTER_OTLP_ENDPOINT": OTLP_HTTP_ENDPOINT,
+        # The collector's OTLP/HTTP receiver, as the sidecar's is at 127.0.0.1:4318 on ECS.
+        "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{ports.collector.http}",
         "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
         # Locally, metrics every 10 s instead of every minute, so `verify` sees them soon.
         "OTEL_METRIC_EXPORT_INTERVAL": "10000",
@@ -106,7 +126,7 @@ def backend_spec(stack: Stack) -> ServiceSpec:
         cwd=BACKEND_DIR,
         env={
             **stack.aws.client_env(),
-            **telemetry_env("fastapi-app"),
+            **telemetry_env("fastapi-app", stack.ports),
             "HOST": "127.0.0.1",
             "PORT": str(port),
             "DB_HOST": "127.0.0.1",
@@ -129,7 +149,7 @@ def frontend_spec(stack: Stack) -> ServiceSpec:
         argv=[node, str(FRONTEND_DIR / ".next" / "standalone" / "server.js")],
         cwd=FRONTEND_DIR / ".next" / "standalone",
         env={
-            **telemetry_env("nextjs-app"),
+            **telemetry_env("nextjs-app", stack.ports),
             "HOSTNAME": "127.0.0.1",
             "PORT": str(port),
             "BACKEND_URL": f"http://127.0.0.1:{stack.ports.backend}",
@@ -171,7 +191,9 @@ def running_stack(
             password=stack.postgres.password,
         )
         progress("starting the collector")
-        stack.services.append(start(collector.collector_spec(aws=stack.aws), sink))
+        stack.services.append(
+            start(collector.collector_spec(aws=stack.aws, ports=ports.collector), sink)
+        )
         progress("starting the backend (migrations first)")
         stack.services.append(start(backend_spec(stack), sink))
         progress("starting the frontend")

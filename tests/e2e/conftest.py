@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from ecsotel.paths import CACHE_DIR
-from ecsotel.process import free_port
 from ecsotel.stack import Ports, Stack, running_stack
 
 LOG_FILE = CACHE_DIR / "e2e" / "stack.log"
@@ -28,8 +27,7 @@ def stack_log() -> Path:
 def stack(stack_log: Path) -> Iterator[Stack]:
     """PostgreSQL, moto, the collector, the backend and the frontend, healthy.
 
-    The collector keeps its fixed ports (as the sidecar does); the others get free
-    ones, so a `make up` elsewhere on the machine only clashes on the collector.
+    Every component gets a free port, so the tests run beside a `make up`.
     """
     lock = threading.Lock()
     with stack_log.open("a", encoding="utf-8") as log:
@@ -39,10 +37,7 @@ def stack(stack_log: Path) -> Iterator[Stack]:
                 log.write(f"{service:>9} | {line}\n")
                 log.flush()
 
-        ports = Ports(
-            postgres=free_port(), aws=free_port(), backend=free_port(), frontend=free_port()
-        )
-        with running_stack(sink, ports) as running:
+        with running_stack(sink, Ports.free()) as running:
             yield running
 
 
