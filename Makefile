@@ -28,9 +28,11 @@ setup: $(UV) ## Install every dependency and build what is missing (idempotent)
 	$(UV) sync --frozen
 	$(MAKE) setup-backend
 
+# The backend targets use `uv --directory backend`, not `cd backend`: $(UV) may be
+# the relative path .cache/bin/uv.
 .PHONY: setup-backend
-setup-backend: $(UV)
-	cd backend && $(UV) sync --frozen
+setup-backend: $(UV) ## Install the backend's locked dependencies into backend/.venv
+	$(UV) --directory backend sync --frozen
 
 # --- run -----------------------------------------------------------------------
 
@@ -118,7 +120,7 @@ test: setup ## Run every test (lint included)
 
 .PHONY: test-backend
 test-backend: setup-backend ## Run the backend's tests
-	cd backend && $(RUN) pytest
+	$(RUN) --directory backend pytest
 
 .PHONY: test-frontend
 test-frontend: setup-frontend frontend-build ## Run the frontend's unit tests, type check and ESLint
@@ -148,7 +150,10 @@ lint: setup setup-frontend ## Lint and type-check everything
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
 	$(RUN) mypy
-	cd backend && $(RUN) ruff check . && $(RUN) ruff format --check . && $(RUN) mypy
+	$(RUN) --directory backend ruff check .
+	$(RUN) --directory backend ruff format --check .
+	$(RUN) --directory backend mypy
+	$(RUN) hadolint backend/Dockerfile
 	cd frontend && npm run --silent lint && npm run --silent typecheck
 	$(RUN) hadolint frontend/Dockerfile
 
@@ -156,5 +161,6 @@ lint: setup setup-frontend ## Lint and type-check everything
 fmt: setup ## Format the code
 	$(RUN) ruff format .
 	$(RUN) ruff check --fix .
-	cd backend && $(RUN) ruff format . && $(RUN) ruff check --fix .
+	$(RUN) --directory backend ruff format .
+	$(RUN) --directory backend ruff check --fix .
 	cd frontend && npm run --silent format

@@ -15,8 +15,29 @@ const SERVER_JS = path.resolve(import.meta.dirname, "../.next/standalone/server.
 
 type Recorded = { path: string; headers: IncomingHttpHeaders; body: Buffer };
 
+const CREATED = {
+  id: 1,
+  title: "standalone",
+  completed: false,
+  created_at: "2026-01-01T00:00:00Z",
+  updated_at: "2026-01-01T00:00:00Z",
+};
+
+/** The named inputs of the form with `testid`, as a browser without JavaScript would post them. */
+function formFields(html: string, testid: string): FormData {
+  const form = new RegExp(`<form[^>]*data-testid="${testid}"[^>]*>([\\s\\S]*?)</form>`).exec(html)?.[1];
+  if (!form) throw new Error(`no form ${testid} in the page`);
+  const data = new FormData();
+  for (const input of form.matchAll(/<input[^>]*>/g)) {
+    const name = /name="([^"]*)"/.exec(input[0])?.[1];
+    const value = /value="([^"]*)"/.exec(input[0])?.[1] ?? "";
+    if (name) data.append(name, value.replaceAll("&quot;", '"').replaceAll("&amp;", "&"));
+  }
+  return data;
+}
+
 /** Starts an HTTP server on a free port that records every request and answers with `reply`. */
-async function recordingServer(reply: (path: string) => { status: number; body: string }) {
+async function recordingServer(reply: (method: string, path: string) => { status: number; body: string }) {
   const requests: Recorded[] = [];
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -24,7 +45,7 @@ async function recordingServer(reply: (path: string) => { status: number; body: 
     request.on("end", () => {
       const url = request.url ?? "/";
       requests.push({ path: url, headers: request.headers, body: Buffer.concat(chunks) });
-      const { status, body } = reply(url);
+      const { status, body } = reply(request.method ?? "GET", url);
       response.writeHead(status, { "content-type": "application/json" }).end(body);
     });
   });
@@ -67,7 +88,9 @@ describe("standalone server telemetry", () => {
   beforeAll(async () => {
     if (!existsSync(SERVER_JS)) throw new Error(`${SERVER_JS} is missing: run \`make frontend-build\` first`);
     collector = await recordingServer(() => ({ status: 200, body: "{}" }));
-    backend = await recordingServer(() => ({ status: 200, body: "[]" }));
+    backend = await recordingServer((method) =>
+      method === "POST" ? { status: 201, body: JSON.stringify(CREATED) } : { status: 200, body: "[]" },
+    );
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
     server = spawn(process.execPath, [SERVER_JS], {
@@ -130,8 +153,23 @@ describe("standalone server telemetry", () => {
     expect(epoch).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000) + 1);
   });
 
+  it("runs a Server Action posted without JavaScript and propagates its trace", async () => {
+    const page = await (await fetch(`${baseUrl}/`)).text();
+    const fields = formFields(page, "create-todo-form");
+    expect([...fields.keys()]).toContain("$ACTION_KEY");
+    fields.set("title", "  standalone  ");
+
+    const response = await fetch(`${baseUrl}/`, { method: "POST", body: fields, redirect: "manual" });
+
+    expect(response.status).toBe(200);
+    const call = backend.requests.find((r) => r.path === "/api/todos/" && r.body.length > 0);
+    expect(JSON.parse(call?.body.toString() ?? "{}")).toEqual({ title: "standalone" });
+    expect(call?.headers.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+  });
+
   it("flushes spans and metrics over OTLP/HTTP when it gets SIGTERM", async () => {
-    const traceId = backend.requests.at(-1)?.headers.traceparent?.toString().split("-")[1] ?? "";
+    const pageCall = backend.requests.findLast((r) => r.path === "/api/todos/" && r.body.length === 0);
+    const traceId = pageCall?.headers.traceparent?.toString().split("-")[1] ?? "";
     expect(collector.requests.filter((r) => r.path === "/v1/traces")).toHaveLength(0);
 
     server.kill("SIGTERM");
@@ -144,11 +182,14 @@ describe("standalone server telemetry", () => {
     const traceBytes = Buffer.concat(traces.map((r) => r.body));
     // OTLP protobuf carries strings verbatim and ids as raw bytes.
     expect(traceBytes.includes("nextjs-app")).toBe(true);
-    expect(traceBytes.includes("server_action") || traceBytes.includes("GET /api/todos/{id}")).toBe(true);
+    expect(traceBytes.includes("server_action create")).toBe(true);
+    expect(traceBytes.includes("GET /api/todos/{id}")).toBe(true);
     expect(traceBytes.includes(Buffer.from(traceId, "hex"))).toBe(true);
     const metricBytes = Buffer.concat(metrics.map((r) => r.body));
     expect(metricBytes.includes("http.server.request.duration")).toBe(true);
     expect(metricBytes.includes("http.response.status_class")).toBe(true);
     expect(metricBytes.includes("/api/todos/[id]")).toBe(true);
+    expect(metricBytes.includes("app.server_action.invocations")).toBe(true);
+    expect(metricBytes.includes("app.outcome")).toBe(true);
   });
 });
