@@ -7,6 +7,7 @@ import boto3
 import pytest
 from fastapi.testclient import TestClient
 from moto import mock_aws
+from sqlalchemy import Engine
 
 from app.core.config import Settings
 from app.core.db import create_db_engine
@@ -61,12 +62,20 @@ def secret_settings(pg: PgCluster, secret_arn: str) -> Settings:
     )
 
 
+def serve(
+    pg: PgCluster, secret_arn: str, credentials: SecretCredentials | None = None
+) -> tuple[Engine, TestClient]:
+    """An engine that takes its credentials from the secret, and a client of its app."""
+    engine = create_db_engine(secret_settings(pg, secret_arn), credentials=credentials)
+    client = TestClient(create_app(engine=engine, telemetry=None), raise_server_exceptions=False)
+    return engine, client
+
+
 def test_rotated_password_is_read_again_and_requests_keep_working(
     pg: PgCluster, role: str, secret_arn: str
 ) -> None:
     credentials = SecretCredentials(secret_id=secret_arn, region=REGION)
-    engine = create_db_engine(secret_settings(pg, secret_arn), credentials=credentials)
-    client = TestClient(create_app(engine=engine, telemetry=None), raise_server_exceptions=False)
+    engine, client = serve(pg, secret_arn, credentials)
     assert client.get("/api/todos/").status_code == 200
 
     pg.admin(f"ALTER ROLE {role} PASSWORD 'second'")
@@ -84,8 +93,7 @@ def test_credentials_are_cached_between_connections(
     pg: PgCluster, role: str, secret_arn: str
 ) -> None:
     credentials = SecretCredentials(secret_id=secret_arn, region=REGION)
-    engine = create_db_engine(secret_settings(pg, secret_arn), credentials=credentials)
-    client = TestClient(create_app(engine=engine, telemetry=None), raise_server_exceptions=False)
+    engine, client = serve(pg, secret_arn, credentials)
     assert client.get("/api/todos/").status_code == 200
 
     # The secret changes but the database does not: the cached value must still be used.
@@ -101,8 +109,7 @@ def test_rejected_credentials_after_refresh_return_503(
     pg: PgCluster, role: str, secret_arn: str
 ) -> None:
     put_password(secret_arn, "wrong")
-    engine = create_db_engine(secret_settings(pg, secret_arn))
-    client = TestClient(create_app(engine=engine, telemetry=None), raise_server_exceptions=False)
+    engine, client = serve(pg, secret_arn)
 
     response = client.get("/api/todos/")
 
@@ -113,8 +120,7 @@ def test_rejected_credentials_after_refresh_return_503(
 
 
 def test_missing_secret_returns_503(pg: PgCluster, secret_arn: str) -> None:
-    engine = create_db_engine(secret_settings(pg, secret_arn + "-gone"))
-    client = TestClient(create_app(engine=engine, telemetry=None), raise_server_exceptions=False)
+    engine, client = serve(pg, secret_arn + "-gone")
 
     assert client.get("/api/todos/").status_code == 503
     assert client.get("/readyz").status_code == 503
