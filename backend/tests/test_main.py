@@ -109,3 +109,12 @@ def _ok(url: str) -> bool:
         return httpx.get(url).status_code == 200
     except httpx.TransportError:
         return False
+
+
+def test_container_runs_the_same_command_as_the_tests() -> None:
+    backend = Path(__file__).resolve().parent.parent
+    dockerfile = (backend / "Dockerfile").read_text()
+    pyproject = (backend / "pyproject.toml").read_text()
+
+    assert 'CMD ["fastapi-app"]' in dockerfile.splitlines()
+    assert 'fastapi-app = "app.__main__:main"' in pyproject.splitlines()
