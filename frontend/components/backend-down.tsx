@@ -35,7 +35,7 @@ export function BackendDown() {
     >
       <p className="font-medium">The todo service is unreachable right now.</p>
       <p className="mt-1 text-sm">
-        Your todos are safe. This page retries by itself and shows them as soon as the service is back.{" "}
+        This page retries by itself and shows your todos as soon as the service is back.{" "}
         <Link href="/" className="underline underline-offset-2 focus-visible:outline-2 focus-visible:outline-amber-700">
           Retry now
         </Link>

@@ -162,8 +162,9 @@ def test_create_adds_the_todo_to_the_list(
     ui = open_page()
     title = _title("Buy oat milk")
 
+    # Keyboard only: type, then Enter submits the form.
     ui.page.get_by_label("New todo").fill(title)
-    ui.page.get_by_role("button", name="Add").click()
+    ui.page.get_by_label("New todo").press("Enter")
 
     item = ui.page.get_by_test_id("todo-item").filter(has_text=title)
     expect(item).to_have_count(1)
