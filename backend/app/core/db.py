@@ -20,6 +20,8 @@ from app.core.secrets import SecretCredentials
 
 logger = logging.getLogger(__name__)
 
+# Any fixed number; only this service takes this advisory lock.
+MIGRATION_LOCK = 7_432_001
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 # Predictable constraint names, so that Alembic migrations can refer to them.
@@ -123,6 +125,10 @@ def run_migrations(engine: Engine) -> None:
     """Bring the schema to the newest revision (``alembic upgrade head``)."""
     config = alembic_config()
     with engine.begin() as connection:
+        # Tasks starting together would race to create the same tables: a lock held
+        # until this transaction ends lets one migrate while the others wait, then find
+        # the schema current.
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 

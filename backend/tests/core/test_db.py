@@ -1,13 +1,14 @@
 """The database: migrations match the models, outages give 503, recovery is automatic."""
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from app.core.config import Settings
 from app.core.db import Base, create_db_engine, run_migrations
@@ -69,3 +70,18 @@ def test_closed_port_returns_503(own_cluster: PgCluster) -> None:
     client = TestClient(create_app(engine=engine, telemetry=None), raise_server_exceptions=False)
 
     assert client.get("/api/todos/1").status_code == 503
+
+
+def test_migrations_started_together_take_turns(settings: Settings, pg: PgCluster) -> None:
+    pg.admin("CREATE DATABASE migrate_together")
+    url = pg.url("migrate_together").render_as_string(hide_password=False)
+    engines = [create_db_engine(Settings(database_url=SecretStr(url))) for _ in range(3)]
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        list(pool.map(run_migrations, engines))
+
+    with engines[0].connect() as connection:
+        version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+    assert version == "0001"
+    for engine in engines:
+        engine.dispose()
