@@ -244,7 +244,7 @@ def state_resources(region: str) -> list[str]:
     return terraform_query("state", "list", region=region).split()
 
 
-def git_tag(root: Path = REPO_ROOT) -> str:
+def git_tag(root: Path = REPO_ROOT, *, allow_dirty: bool = False) -> str:
     """The short commit of HEAD; refuses a dirty tree, whose images the commit would not name."""
 
     def git(*arguments: str) -> str:
@@ -255,7 +255,7 @@ def git_tag(root: Path = REPO_ROOT) -> str:
             raise DeployError(f"git {' '.join(arguments)} failed: {result.stderr.strip()}")
         return result.stdout.strip()
 
-    if git("status", "--porcelain", "--untracked-files=no"):
+    if not allow_dirty and git("status", "--porcelain", "--untracked-files=no"):
         raise DeployError(
             "the work tree has uncommitted changes: commit them first "
             "(images are tagged with the commit, and ECR tags are immutable)"
@@ -349,7 +349,8 @@ def deploy(
 ) -> None:
     """Deploy to AWS: Terraform, images to ECR, services rolled, then verify."""
     try:
-        tag = image_tag or git_tag()
+        # A dry run only shows the plan, so it may be read before committing.
+        tag = image_tag or git_tag(allow_dirty=dry_run)
         if dry_run:
             plan = deploy_plan(tag=tag, region=region, outputs=load_outputs_file(outputs, region))
             print_plan(f"deploy {tag} to {region} (dry run: nothing runs)", plan)

@@ -168,3 +168,4 @@ def test_image_tag_is_the_short_commit_and_a_dirty_tree_is_refused(tmp_path: Pat
     (tmp_path / "file.txt").write_text("two")
     with pytest.raises(deploy.DeployError, match="uncommitted changes"):
         deploy.git_tag(tmp_path)
+    assert deploy.git_tag(tmp_path, allow_dirty=True) == git("rev-parse", "--short", "HEAD")
