@@ -1,0 +1,82 @@
+"""The real collector (built by `make collector`) exporting to moto, for the contract tests.
+
+Both run on free ports, so the tests do not clash with a running `make up`.
+Their output goes to .cache/collector-tests/services.log (read it when a test fails).
+"""
+
+import threading
+from collections.abc import Iterator
+
+import boto3
+import pytest
+from mypy_boto3_logs import CloudWatchLogsClient
+from mypy_boto3_xray import XRayClient
+
+from ecsotel.collector import BINARY, CollectorPorts, collector_spec
+from ecsotel.localaws import LocalAws
+from ecsotel.paths import CACHE_DIR
+from ecsotel.process import LogSink, free_port, start
+
+LOG_FILE = CACHE_DIR / "collector-tests" / "services.log"
+
+
+@pytest.fixture(scope="session")
+def sink() -> Iterator[LogSink]:
+    """Writes every service's output, prefixed, to LOG_FILE."""
+    LOG_FILE.parent.mkdir(parents=True, exist_ok=True)
+    lock = threading.Lock()
+    with LOG_FILE.open("w", encoding="utf-8") as log:
+
+        def write(service: str, line: str) -> None:
+            with lock:
+                log.write(f"{service:>9} | {line}\n")
+                log.flush()
+
+        yield write
+
+
+@pytest.fixture(scope="session")
+def aws(sink: LogSink) -> Iterator[LocalAws]:
+    """moto, standing in for X-Ray and CloudWatch Logs."""
+    local_aws = LocalAws(port=free_port())
+    service = start(local_aws.spec(), sink)
+    try:
+        yield local_aws
+    finally:
+        service.stop()
+
+
+@pytest.fixture(scope="session")
+def collector(aws: LocalAws, sink: LogSink) -> Iterator[CollectorPorts]:
+    """The collector running collector/config.yaml, healthy; yields where it listens."""
+    if not BINARY.exists():
+        pytest.fail(f"{BINARY} is missing: run `make collector` first")
+    ports = CollectorPorts(grpc=free_port(), http=free_port(), health=free_port())
+    # A short batch timeout keeps the tests quick; everything else is the ECS config.
+    service = start(collector_spec(aws=aws, ports=ports, batch_timeout="100ms"), sink)
+    try:
+        yield ports
+    finally:
+        service.stop()
+
+
+def _client_kwargs(aws: LocalAws) -> dict[str, str]:
+    env = aws.client_env()
+    return {
+        "endpoint_url": aws.endpoint,
+        "region_name": env["AWS_REGION"],
+        "aws_access_key_id": env["AWS_ACCESS_KEY_ID"],
+        "aws_secret_access_key": env["AWS_SECRET_ACCESS_KEY"],
+    }
+
+
+@pytest.fixture(scope="session")
+def xray(aws: LocalAws) -> XRayClient:
+    """An X-Ray client for moto, with the collector's credentials (moto keeps data per account)."""
+    return boto3.client("xray", **_client_kwargs(aws))  # type: ignore[call-overload,no-any-return]
+
+
+@pytest.fixture(scope="session")
+def logs(aws: LocalAws) -> CloudWatchLogsClient:
+    """A CloudWatch Logs client for moto, with the collector's credentials."""
+    return boto3.client("logs", **_client_kwargs(aws))  # type: ignore[call-overload,no-any-return]
