@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from ecsotel import collector
+from ecsotel.collector import CollectorPorts
 from ecsotel.localaws import LocalAws
 from ecsotel.paths import BACKEND_DIR, FRONTEND_DIR
 from ecsotel.postgres import Postgres
@@ -40,7 +41,7 @@ class Ports:
     aws: int = 4566
     backend: int = 8000
     frontend: int = 3000
-    collector: collector.CollectorPorts = field(default_factory=collector.CollectorPorts)
+    collector: CollectorPorts = field(default_factory=CollectorPorts)
 
     @classmethod
     def free(cls) -> "Ports":
@@ -50,9 +51,7 @@ class Ports:
             aws=free_port(),
             backend=free_port(),
             frontend=free_port(),
-            collector=collector.CollectorPorts(
-                grpc=free_port(), http=free_port(), health=free_port()
-            ),
+            collector=CollectorPorts(grpc=free_port(), http=free_port(), health=free_port()),
         )
 
 
