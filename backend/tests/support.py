@@ -55,7 +55,10 @@ class PgCluster:
         self._process: subprocess.Popen[bytes] | None = None
         as_postgres = os.geteuid() == 0
         self._user: dict[str, Any] = (
-            {"user": "postgres", "group": "postgres", "extra_groups": []} if as_postgres else {}
+            # cwd: the postgres user may not be allowed into the checkout's folder.
+            {"user": "postgres", "group": "postgres", "extra_groups": [], "cwd": self.root}
+            if as_postgres
+            else {}
         )
         pwfile = self.root / "pwfile"
         pwfile.write_text(self.password)

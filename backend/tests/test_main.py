@@ -84,6 +84,15 @@ def test_start_command_migrates_serves_and_flushes_on_sigterm(
         base = f"http://127.0.0.1:{port}"
         poll_until(lambda: _ok(f"{base}/readyz"), "fastapi-app to answer /readyz", timeout=60)
         assert httpx.post(f"{base}/api/todos/", json={"title": "flushed"}).status_code == 201
+        # The body limit as uvicorn delivers bodies: declared, then chunked without a length.
+        declared = httpx.post(f"{base}/api/todos/", json={"title": "x" * 70_000})
+        chunked = httpx.post(
+            f"{base}/api/todos/",
+            content=(b"x" * 4096 for _ in range(20)),
+            headers={"content-type": "application/json"},
+        )
+        assert (declared.status_code, chunked.status_code) == (413, 413)
+        assert chunked.json() == {"detail": "request body larger than 65536 bytes"}
 
         process.send_signal(signal.SIGTERM)
         poll_until(lambda: process.poll() is not None, "fastapi-app to exit after SIGTERM")
