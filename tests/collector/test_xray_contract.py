@@ -7,19 +7,12 @@ with fixed ids, so every field of every document can be asserted.
 
 import json
 import time
-from collections import deque
-from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from mypy_boto3_xray import XRayClient
 from opentelemetry.context import Context
-from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
-from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.id_generator import IdGenerator
 from opentelemetry.trace import (
     NonRecordingSpan,
     SpanContext,
@@ -32,6 +25,7 @@ from opentelemetry.trace import (
 
 from ecsotel.collector import CollectorPorts
 from ecsotel.polling import poll_until
+from tests.collector.spans import FixedIds, tracer_provider, xray_trace_id
 
 # X-Ray trace ids start with the request's epoch second, and the exporter drops
 # spans whose trace id is older than 28 days: the time part must be now.
@@ -54,38 +48,6 @@ STACKTRACE = (
     "    session.flush()\n"
     "RuntimeError: database unavailable\n"
 )
-
-
-class FixedIds(IdGenerator):
-    """Hands out the given span ids in order, and one trace id for root spans."""
-
-    def __init__(self, trace_id: int, span_ids: Iterable[int]) -> None:
-        self._trace_id = trace_id
-        self._span_ids = deque(span_ids)
-
-    def generate_trace_id(self) -> int:
-        """The fixed trace id."""
-        return self._trace_id
-
-    def generate_span_id(self) -> int:
-        """The next fixed span id."""
-        return self._span_ids.popleft()
-
-
-def tracer_provider(service: str, ports: CollectorPorts, ids: FixedIds) -> TracerProvider:
-    """An SDK as the apps configure it (service.name, OTLP gRPC), exporting each span at once."""
-    resource = Resource(
-        {
-            "service.name": service,
-            "telemetry.sdk.language": "python",
-            "telemetry.sdk.name": "opentelemetry",
-            "telemetry.sdk.version": "1.45.2",
-        }
-    )
-    provider = TracerProvider(resource=resource, id_generator=ids)
-    exporter = OTLPSpanExporter(endpoint=f"http://127.0.0.1:{ports.grpc}", insecure=True)
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    return provider
 
 
 def remote_parent(trace_id: int, span_id: int) -> Context:
@@ -208,12 +170,6 @@ def send_spans(ports: CollectorPorts) -> None:
     failed.set_status(Status(StatusCode.ERROR, "RuntimeError: database unavailable"))
     failed.end(end_time=T0 + 320 * MS)
     fastapi.shutdown()
-
-
-def xray_trace_id(trace_id: int) -> str:
-    """The X-Ray form of an OTLP trace id: 1-<epoch hex>-<96 bits hex>."""
-    text = f"{trace_id:032x}"
-    return f"1-{text[:8]}-{text[8:]}"
 
 
 EXPECTED_SEGMENTS = {
