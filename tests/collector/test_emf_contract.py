@@ -259,3 +259,30 @@ def test_one_log_stream_per_service(emf_events: list[dict[str, Any]]) -> None:
         ("fastapi-app", "fastapi-app/undefined"),
         ("nextjs-app", "nextjs-app/undefined"),
     }
+
+
+def test_cumulative_counters_become_deltas_keeping_the_first_value(
+    collector: CollectorPorts, logs: CloudWatchLogsClient
+) -> None:
+    # The SDKs' default temporality: the exporter turns running totals into
+    # deltas, and (retain_initial_value_of_delta_metric) keeps the first total.
+    exporter = OTLPMetricExporter(endpoint=f"http://127.0.0.1:{collector.grpc}", insecure=True)
+    reader = PeriodicExportingMetricReader(exporter, export_interval_millis=3_600_000)
+    provider = MeterProvider(
+        resource=Resource({"service.name": "cumulative-app"}), metric_readers=[reader]
+    )
+    created = provider.get_meter("contract").create_counter("app.todos.created", unit="{todo}")
+    created.add(3)
+    provider.force_flush()
+    created.add(2)
+    provider.force_flush()
+    provider.shutdown()  # exports once more: nothing new, a delta of 0
+
+    def values() -> list[Any] | None:
+        events = logs.filter_log_events(
+            logGroupName=LOG_GROUP, logStreamNames=["cumulative-app/undefined"]
+        )["events"]
+        found = [json.loads(event["message"])["app.todos.created"] for event in events]
+        return found if len(found) >= 3 else None
+
+    assert poll_until(values, "3 EMF events of cumulative-app", timeout=30) == [3, 2, 0]
