@@ -11,7 +11,7 @@ import socket
 import subprocess
 import threading
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +19,21 @@ from ecsotel.polling import WaitTimeout, poll_until
 
 LogSink = Callable[[str, str], None]
 """Receives (service name, one line of its output)."""
+
+
+@contextlib.contextmanager
+def file_sink(path: Path) -> Iterator[LogSink]:
+    """A sink that writes every service's lines, prefixed, to a fresh file at `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = threading.Lock()
+    with path.open("w", encoding="utf-8") as log:
+
+        def write(service: str, line: str) -> None:
+            with lock:
+                log.write(f"{service:>9} | {line}\n")
+                log.flush()
+
+        yield write
 
 
 class ServiceError(RuntimeError):

@@ -111,6 +111,9 @@ def telemetry_env(service_name: str, ports: Ports) -> dict[str, str]:
         # The collector's OTLP/HTTP receiver, as the sidecar's is at 127.0.0.1:4318 on ECS.
         "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{ports.collector.http}",
         "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
+        # awsemf passes histograms on as received: cumulative ones would report
+        # counts since start-up each interval, so the apps send deltas.
+        "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE": "delta",
         # Locally, metrics every 10 s instead of every minute, so `verify` sees them soon.
         "OTEL_METRIC_EXPORT_INTERVAL": "10000",
     }

@@ -4,7 +4,6 @@ Both run on free ports, so the tests do not clash with a running `make up`.
 Their output goes to .cache/collector-tests/services.log (read it when a test fails).
 """
 
-import threading
 from collections.abc import Iterator
 
 import boto3
@@ -15,7 +14,7 @@ from mypy_boto3_xray import XRayClient
 from ecsotel.collector import BINARY, CollectorPorts, collector_spec
 from ecsotel.localaws import LocalAws
 from ecsotel.paths import CACHE_DIR
-from ecsotel.process import LogSink, free_port, start
+from ecsotel.process import LogSink, file_sink, free_port, start
 
 LOG_FILE = CACHE_DIR / "collector-tests" / "services.log"
 
@@ -23,15 +22,7 @@ LOG_FILE = CACHE_DIR / "collector-tests" / "services.log"
 @pytest.fixture(scope="session")
 def sink() -> Iterator[LogSink]:
     """Writes every service's output, prefixed, to LOG_FILE."""
-    LOG_FILE.parent.mkdir(parents=True, exist_ok=True)
-    lock = threading.Lock()
-    with LOG_FILE.open("w", encoding="utf-8") as log:
-
-        def write(service: str, line: str) -> None:
-            with lock:
-                log.write(f"{service:>9} | {line}\n")
-                log.flush()
-
+    with file_sink(LOG_FILE) as write:
         yield write
 
 
