@@ -14,6 +14,7 @@ import httpx
 import pytest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
+from tests.conftest import DATABASE
 from tests.support import PgCluster, free_port, poll_until
 
 
@@ -127,3 +128,33 @@ def test_container_runs_the_same_command_as_the_tests() -> None:
 
     assert 'CMD ["fastapi-app"]' in dockerfile.splitlines()
     assert 'fastapi-app = "app.__main__:main"' in pyproject.splitlines()
+
+
+def test_sigterm_ends_the_service_even_when_the_collector_is_down(
+    pg: PgCluster, tmp_path: Path
+) -> None:
+    port = free_port()
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "DATABASE_URL": pg.url(DATABASE).render_as_string(hide_password=False),
+        "PORT": str(port),
+        # Nothing listens there: every export fails and the exporter wants to retry.
+        "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{free_port()}",
+    }
+    command = Path(sys.executable).parent / "fastapi-app"
+    with (tmp_path / "stdout").open("wb") as out:
+        process = subprocess.Popen([str(command)], env=env, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            poll_until(lambda: _ok(f"{base}/readyz"), "fastapi-app to answer /readyz", timeout=60)
+            assert httpx.get(f"{base}/api/todos/").status_code == 200
+
+            process.send_signal(signal.SIGTERM)
+            # The flush gives up after 4 s; this only proves that nothing hangs.
+            poll_until(lambda: process.poll() is not None, "fastapi-app to exit", timeout=20)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+
+    assert process.returncode in (0, -signal.SIGTERM)

@@ -147,9 +147,15 @@ def setup_telemetry(
         metric_reader = metric_reader or PeriodicExportingMetricReader(default_metrics)
 
     # X-Ray rejects trace ids whose first 32 bits are not an epoch second.
-    tracer_provider = TracerProvider(resource=resource, id_generator=AwsXRayIdGenerator())
+    # shutdown_on_exit=False: Telemetry.shutdown (lifespan) does it within a deadline;
+    # the SDK's own atexit hook would shut down again, without one.
+    tracer_provider = TracerProvider(
+        resource=resource, id_generator=AwsXRayIdGenerator(), shutdown_on_exit=False
+    )
     tracer_provider.add_span_processor(BatchSpanProcessor(span_exporter))
-    meter_provider = MeterProvider(resource=resource, metric_readers=[metric_reader])
+    meter_provider = MeterProvider(
+        resource=resource, metric_readers=[metric_reader], shutdown_on_exit=False
+    )
     trace.set_tracer_provider(tracer_provider)
     metrics.set_meter_provider(meter_provider)
     propagate.set_global_textmap(_propagator(settings))
