@@ -119,15 +119,21 @@ class Span:
 
 
 def build_tree(documents: Iterable[Document]) -> list[Span]:
-    """Link segments to the subsegments that called them; return the roots in time order."""
+    """Link segments and subsegments to their parents; return the roots in time order.
+
+    The awsxray exporter sends each span as its own document: server spans as
+    segments (named after the service), the others as `"type": "subsegment"`
+    documents with a `parent_id`, which belong to the service of their parent.
+    """
     spans: dict[str, Span] = {}
     parent_of: dict[str, str] = {}
+    segments: set[str] = set()
 
-    def add(document: Document, service: str, parent: str | None) -> None:
+    def add(document: Document, parent: str | None) -> None:
         span = Span(
             id=document["id"],
             name=document.get("name", "?"),
-            service=service,
+            service="",
             start=float(document.get("start_time", 0)),
             end=float(document.get("end_time") or document.get("start_time") or 0),
             document=document,
@@ -136,18 +142,28 @@ def build_tree(documents: Iterable[Document]) -> list[Span]:
         if parent:
             parent_of[span.id] = parent
         for sub in document.get("subsegments", []):
-            add(sub, service, span.id)
+            add(sub, span.id)
 
     for document in documents:
-        add(document, document.get("name", "?"), document.get("parent_id"))
+        add(document, document.get("parent_id"))
+        if document.get("type") != "subsegment":
+            segments.add(document["id"])
 
     roots: list[Span] = []
     for span in spans.values():
         parent = spans.get(parent_of.get(span.id, ""))
         (parent.children if parent else roots).append(span)
-    for span in spans.values():
+
+    def assign(span: Span, service: str) -> None:
+        span.service = span.name if span.id in segments else service
         span.children.sort(key=lambda child: child.start)
-    return sorted(roots, key=lambda root: root.start)
+        for child in span.children:
+            assign(child, span.service)
+
+    roots.sort(key=lambda root: root.start)
+    for root in roots:
+        assign(root, root.name)
+    return roots
 
 
 def render(roots: list[Span], title: str) -> Tree:
@@ -158,7 +174,8 @@ def render(roots: list[Span], title: str) -> Tree:
         status = {"ok": "[green]ok[/]", "error": "[yellow]error[/]"}.get(
             span.status, f"[red]{span.status}[/]"
         )
-        text = f"[cyan]{span.service}[/] {span.name}  {span.duration_ms:.1f} ms  {status}"
+        name = f"[bold cyan]{span.service}[/]" if span.name == span.service else span.name
+        text = f"{name}  {span.duration_ms:.1f} ms  {status}"
         if span.sql:
             statement = span.sql.get("sanitized_query") or span.sql.get("url", "")
             text += f"\n[dim]sql: {span.sql.get('database_type', '')} {statement}[/]"

@@ -74,3 +74,21 @@ def test_status_follows_xray_flags() -> None:
 
     assert (ok.status, error.status, fault.status) == ("ok", "error", "fault")
     assert ok.duration_ms == 1000.0
+
+
+def test_standalone_subsegment_documents_belong_to_their_parents_service() -> None:
+    frontend = segment("nextjs-app", "a1", None)
+    call: Document = {**subsegment("POST /api/todos/", "a2", 100.1), "parent_id": "a1"}
+    call["type"] = "subsegment"
+    backend = segment("fastapi-app", "b1", "a2")
+    query: Document = {**subsegment("todo", "b2", 100.2), "parent_id": "b1", "type": "subsegment"}
+
+    [root] = build_tree([query, backend, call, frontend])
+
+    [called] = root.children
+    assert (called.name, called.service) == ("POST /api/todos/", "nextjs-app")
+    [backend_span] = called.children
+    assert backend_span.service == "fastapi-app"
+    assert [(span.name, span.service) for span in backend_span.children] == [
+        ("todo", "fastapi-app")
+    ]

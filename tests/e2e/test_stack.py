@@ -16,7 +16,7 @@ pytestmark = pytest.mark.e2e
 def test_verify_passes_against_the_local_stack(stack: Stack) -> None:
     env = {**os.environ, **stack.aws.client_env()}
     result = subprocess.run(
-        [sys.executable, "-m", "ecsotel.cli", "verify", "--base-url", stack.frontend_url],
+        [sys.executable, "-m", "ecsotel", "verify", "--base-url", stack.frontend_url],
         cwd=REPO_ROOT,
         env={**env, "COLUMNS": "200"},
         capture_output=True,
