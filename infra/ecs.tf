@@ -50,6 +50,9 @@ locals {
   otel_environment = [
     { name = "OTEL_EXPORTER_OTLP_ENDPOINT", value = "http://127.0.0.1:4318" },
     { name = "OTEL_EXPORTER_OTLP_PROTOCOL", value = "http/protobuf" },
+    # awsemf passes histograms on as received: cumulative ones would report the
+    # counts since start-up every minute, so the apps send deltas.
+    { name = "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE", value = "delta" },
     { name = "AWS_REGION", value = var.region },
   ]
 
