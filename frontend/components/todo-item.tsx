@@ -29,6 +29,8 @@ export function TodoItem({ todo }: { todo: Todo }) {
   /** With JavaScript: optimistic toggle through the API-route proxy instead of the Server Action. */
   function onToggle(event: React.FormEvent<HTMLFormElement>) {
     event.preventDefault();
+    // One toggle at a time: two PUTs in flight could land in either order.
+    if (toggling) return;
     const next = !completed;
     setToggleError(undefined);
     startToggle(async () => {
@@ -69,6 +71,7 @@ export function TodoItem({ todo }: { todo: Todo }) {
           <button
             type="submit"
             aria-pressed={completed}
+            aria-disabled={toggling || undefined}
             aria-label={completed ? `Mark “${todo.title}” as not done` : `Mark “${todo.title}” as done`}
             className={`grid size-7 place-items-center rounded-full border-2 transition-colors ${
               completed ? "border-teal-700 bg-teal-700 text-white" : "border-stone-300 bg-white hover:border-teal-600"

@@ -75,6 +75,7 @@ class BrowserPage:
     page: Page
     origin: str
     requests: list[Request] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
 
     def foreign_requests(self) -> list[str]:
         """URLs of network requests that went anywhere but the Next.js origin."""
@@ -148,6 +149,14 @@ def open_page(browser: Browser, stack: Stack) -> Iterator[Callable[..., BrowserP
         recorded = BrowserPage(page, _origin(stack.frontend_url))
         # Playwright needs a Python function here, not a builtin like list.append.
         page.on("request", lambda request: recorded.requests.append(request))
+        # Uncaught exceptions and console errors (a hydration mismatch shows up here).
+        page.on("pageerror", lambda error: recorded.errors.append(str(error)))
+        page.on(
+            "console",
+            lambda message: (
+                recorded.errors.append(message.text) if message.type == "error" else None
+            ),
+        )
         page.goto("/")
         return recorded
 
@@ -212,13 +221,15 @@ def test_toggle_completes_through_the_api_route(
     ui = open_page()
     item = ui.item(todo_id)
 
-    with ui.page.expect_request(
-        lambda r: r.method == "PUT" and r.url.endswith(f"/api/todos/{todo_id}")
+    with ui.page.expect_response(
+        lambda r: r.request.method == "PUT" and r.url.endswith(f"/api/todos/{todo_id}")
     ) as put:
         item.row.get_by_role("button", name=f"Mark “{title}” as done").click()
 
-    assert put.value.post_data_json == {"completed": True}
+    # Optimistic: the row shows the new state at once, before the PUT has answered.
     expect(item.row).to_have_attribute("data-completed", "true")
+    assert put.value.request.post_data_json == {"completed": True}
+    assert put.value.status == 200
     ui.page.reload()
     expect(item.row).to_have_attribute("data-completed", "true")
     assert todos.get(todo_id).json()["completed"] is True
@@ -277,10 +288,14 @@ def test_browser_only_talks_to_the_nextjs_origin(
     expect(created).to_have_count(1)
     todo_id = int(created.get_attribute("data-todo-id") or "0")
     item = ui.item(todo_id)
-    item.row.get_by_role("button", name=f"Mark “{title}” as done").click()
-    expect(item.row).to_have_attribute("data-completed", "true")
-    item.row.get_by_role("button", name=f"Mark “{title}” as not done").click()
+    for state in ("done", "not done"):
+        with ui.page.expect_response(lambda r: r.request.method == "PUT") as put:
+            item.row.get_by_role("button", name=f"Mark “{title}” as {state}").click()
+        assert put.value.status == 200
+        # The row ignores clicks until the toggle and its refresh are done.
+        expect(item.row).to_have_attribute("aria-busy", "false")
     expect(item.row).to_have_attribute("data-completed", "false")
+    ui.page.mouse.move(0, 0)
     ui.page.get_by_label("New todo").focus()
 
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
@@ -290,3 +305,4 @@ def test_browser_only_talks_to_the_nextjs_origin(
     expect(item.row).to_have_count(0)
     assert ui.requests, "the browser made no requests at all"
     assert ui.foreign_requests() == []
+    assert ui.errors == [], "the page logged errors"
