@@ -2,7 +2,8 @@
 // exactly as the container does, with an OTLP/HTTP receiver and a backend stand-in
 // (both tiny servers inside this test, recording what reaches them), then check
 // that spans and metrics arrive, that trace context is propagated to the backend,
-// and that SIGTERM flushes what the batch processor still holds.
+// and that SIGTERM flushes what the batch processor still holds. The proxy's
+// timeout and body limit are checked on the same built server.
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { existsSync } from "node:fs";
@@ -14,6 +15,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 const SERVER_JS = path.resolve(import.meta.dirname, "../.next/standalone/server.js");
 
 type Recorded = { path: string; headers: IncomingHttpHeaders; body: Buffer };
+
+// The backend stand-in never answers for this todo, to exercise the proxy's timeout.
+const SLOW_ID = 999;
 
 const CREATED = {
   id: 1,
@@ -37,7 +41,9 @@ function formFields(html: string, testid: string): FormData {
 }
 
 /** Starts an HTTP server on a free port that records every request and answers with `reply`. */
-async function recordingServer(reply: (method: string, path: string) => { status: number; body: string }) {
+async function recordingServer(
+  reply: (method: string, path: string) => { status: number; body: string } | "hang",
+) {
   const requests: Recorded[] = [];
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -45,14 +51,23 @@ async function recordingServer(reply: (method: string, path: string) => { status
     request.on("end", () => {
       const url = request.url ?? "/";
       requests.push({ path: url, headers: request.headers, body: Buffer.concat(chunks) });
-      const { status, body } = reply(request.method ?? "GET", url);
-      response.writeHead(status, { "content-type": "application/json" }).end(body);
+      const answer = reply(request.method ?? "GET", url);
+      // "hang": never answer, so the caller's timeout is what ends the request.
+      if (answer === "hang") return;
+      response.writeHead(answer.status, { "content-type": "application/json" }).end(answer.body);
     });
   });
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
   const { port } = server.address() as AddressInfo;
-  return { requests, url: `http://127.0.0.1:${port}`, close: () => server.close() };
+  return {
+    requests,
+    url: `http://127.0.0.1:${port}`,
+    close: () => {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
 }
 
 /** Polls `check` until it returns true, failing with a message that names what never happened. */
@@ -88,9 +103,10 @@ describe("standalone server telemetry", () => {
   beforeAll(async () => {
     if (!existsSync(SERVER_JS)) throw new Error(`${SERVER_JS} is missing: run \`make frontend-build\` first`);
     collector = await recordingServer(() => ({ status: 200, body: "{}" }));
-    backend = await recordingServer((method) =>
-      method === "POST" ? { status: 201, body: JSON.stringify(CREATED) } : { status: 200, body: "[]" },
-    );
+    backend = await recordingServer((method, url) => {
+      if (url === `/api/todos/${SLOW_ID}`) return "hang";
+      return method === "POST" ? { status: 201, body: JSON.stringify(CREATED) } : { status: 200, body: "[]" };
+    });
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
     server = spawn(process.execPath, [SERVER_JS], {
@@ -101,6 +117,7 @@ describe("standalone server telemetry", () => {
         PORT: String(port),
         HOSTNAME: "127.0.0.1",
         BACKEND_URL: backend.url,
+        BACKEND_TIMEOUT_MS: "1000",
         OTEL_SERVICE_NAME: "nextjs-app",
         OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
         // Far beyond the test's length: anything exported arrives through the SIGTERM flush.
@@ -151,6 +168,23 @@ describe("standalone server telemetry", () => {
     const epoch = parseInt(traceId.slice(0, 8), 16);
     expect(epoch).toBeGreaterThanOrEqual(before - 1);
     expect(epoch).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000) + 1);
+  });
+
+  it("answers 504 when the backend does not answer in time", async () => {
+    const response = await fetch(`${baseUrl}/api/todos/${SLOW_ID}`);
+    expect(response.status).toBe(504);
+    expect(await response.json()).toEqual({ detail: "The todo service did not answer in time." });
+  });
+
+  it("refuses a body over 64 KiB with 413 without calling the backend", async () => {
+    const before = backend.requests.length;
+    const response = await fetch(`${baseUrl}/api/todos`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ title: "x".repeat(64 * 1024) }),
+    });
+    expect(response.status).toBe(413);
+    expect(backend.requests.length).toBe(before);
   });
 
   it("runs a Server Action posted without JavaScript and propagates its trace", async () => {
