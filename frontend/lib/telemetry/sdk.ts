@@ -18,6 +18,7 @@ import { MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk
 import { BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import { HTTP_SERVER_DURATION, HttpServerDurationProcessor } from "@/lib/telemetry/http-metrics";
+import { MeaningfulSpanProcessor } from "@/lib/telemetry/span-filter";
 
 const SHUTDOWN_TIMEOUT_MS = 5000;
 
@@ -46,7 +47,10 @@ export function startTelemetry(): () => Promise<void> {
     resource,
     idGenerator: new AWSXRayIdGenerator(),
     // The batch processor's delay and sizes come from OTEL_BSP_* variables.
-    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter()), new HttpServerDurationProcessor(histogram)],
+    spanProcessors: [
+      new MeaningfulSpanProcessor(new BatchSpanProcessor(new OTLPTraceExporter())),
+      new HttpServerDurationProcessor(histogram),
+    ],
   });
   tracerProvider.register({
     propagator: new CompositePropagator({

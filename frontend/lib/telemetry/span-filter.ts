@@ -1,0 +1,50 @@
+// Keeps traces few and meaningful: the request, the page render or route handler,
+// our own spans (Server Actions, the calls to fastapi-app) — and not the dozen
+// internal steps Next.js records for each request (module loading, component
+// tree, response start), nor its own fetch span, which would duplicate the
+// client span the data layer already opens around every backend call.
+//
+// Dropped spans are leaves or parents of dropped spans only: every span we keep
+// has a kept parent, so the X-Ray trace stays one connected tree (`verify`
+// checks that the fastapi-app segment hangs under a nextjs-app span).
+import type { Attributes, Context } from "@opentelemetry/api";
+import type { ReadableSpan, Span, SpanProcessor } from "@opentelemetry/sdk-trace-base";
+
+/** Next.js span types worth a segment or subsegment in X-Ray. */
+export const KEPT_NEXT_SPAN_TYPES: ReadonlySet<string> = new Set([
+  "BaseServer.handleRequest", // the request: becomes the nextjs-app segment
+  "AppRender.getBodyResult", // rendering a page (its backend calls hang below)
+  "AppRouteRouteHandlers.runHandler", // an API route's handler (the proxy)
+  "Middleware.execute",
+]);
+
+/** Whether a span is exported: our own spans always, Next.js's only from the kept types. */
+export function isMeaningful(attributes: Attributes): boolean {
+  const type = attributes["next.span_type"];
+  return typeof type !== "string" || KEPT_NEXT_SPAN_TYPES.has(type);
+}
+
+/** Passes only meaningful spans on to `next` (the batch processor). */
+export class MeaningfulSpanProcessor implements SpanProcessor {
+  constructor(private readonly next: SpanProcessor) {}
+
+  /** Starts are passed on; Next.js sets `next.span_type` when it creates the span. */
+  onStart(span: Span, parentContext: Context): void {
+    this.next.onStart(span, parentContext);
+  }
+
+  /** Ends of meaningful spans only reach the exporter. */
+  onEnd(span: ReadableSpan): void {
+    if (isMeaningful(span.attributes)) this.next.onEnd(span);
+  }
+
+  /** Flushes the wrapped processor. */
+  forceFlush(): Promise<void> {
+    return this.next.forceFlush();
+  }
+
+  /** Shuts the wrapped processor down. */
+  shutdown(): Promise<void> {
+    return this.next.shutdown();
+  }
+}
