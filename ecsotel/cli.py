@@ -10,7 +10,7 @@ from rich.text import Text
 
 from ecsotel import deploy as deployment
 from ecsotel.process import ServiceError
-from ecsotel.stack import running_stack
+from ecsotel.stack import Ports, running_stack
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
 # AWS: `deploy` and `destroy` live in ecsotel/deploy.py.
@@ -36,7 +36,11 @@ def print_log_line(service: str, line: str) -> None:
 
 
 @app.command()
-def up() -> None:
+def up(
+    postgres_port: int = typer.Option(
+        Ports.postgres, help="PostgreSQL's port (another if a PostgreSQL of yours uses 5432)"
+    ),
+) -> None:
     """Run the whole system locally until Ctrl-C or SIGTERM; then stop everything."""
     stop_requested = threading.Event()
 
@@ -47,7 +51,8 @@ def up() -> None:
     status = console.status("starting")
     status.start()
     try:
-        with running_stack(print_log_line, progress=status.update) as stack:
+        ports = Ports(postgres=postgres_port)
+        with running_stack(print_log_line, ports, progress=status.update) as stack:
             status.stop()
             console.rule("[bold green]the stack is up")
             console.print(f"  app       {stack.frontend_url}")

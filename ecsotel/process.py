@@ -159,14 +159,19 @@ class RunningService:
             os.killpg(self.pid, signum)
 
 
+def port_taken_message(port: int, service: str) -> str:
+    """What to tell a user whose port clashes with one a service needs."""
+    return (
+        f"port {port} is taken, and {service} needs it: stop whatever listens there"
+        f" (`ss -ltnp 'sport = :{port}'` shows it)"
+    )
+
+
 def start(spec: ServiceSpec, sink: LogSink) -> RunningService:
     """Check the service's ports, start it and wait until it is healthy."""
     for port in spec.ports:
         if not port_is_free(port):
-            raise ServiceError(
-                f"port {port} is taken, and {spec.name} needs it: stop whatever listens there"
-                f" (`ss -ltnp 'sport = :{port}'` shows it)"
-            )
+            raise ServiceError(port_taken_message(port, spec.name))
     service = RunningService(spec, sink)
     try:
         service.wait_ready()

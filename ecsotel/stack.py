@@ -27,6 +27,8 @@ from ecsotel.process import (
     ServiceError,
     ServiceSpec,
     free_port,
+    port_is_free,
+    port_taken_message,
     start,
 )
 
@@ -167,6 +169,21 @@ def _answers(url: str) -> bool:
     return httpx.get(url, timeout=2).status_code == 200
 
 
+def check_ports_free(ports: Ports) -> None:
+    """Fail with a message naming the first port that something else listens on."""
+    wanted = {
+        "postgres": [ports.postgres],
+        "aws": [ports.aws],
+        "collector": [ports.collector.grpc, ports.collector.http, ports.collector.health],
+        "backend": [ports.backend],
+        "frontend": [ports.frontend],
+    }
+    for name, numbers in wanted.items():
+        for port in numbers:
+            if not port_is_free(port):
+                raise ServiceError(port_taken_message(port, name))
+
+
 @contextmanager
 def running_stack(
     sink: LogSink,
@@ -174,9 +191,10 @@ def running_stack(
     progress: Callable[[str], object] = lambda _step: None,
 ) -> Iterator[Stack]:
     """Start every component in order, yield the stack, and stop it all on the way out."""
-    if missing := missing_builds():
-        raise ServiceError(f"not built yet: run `make {' '.join(missing)}` (or `make up`)")
     ports = ports or Ports()
+    if missing := missing_builds():
+        check_ports_free(ports)  # a clash is the more useful message
+        raise ServiceError(f"not built yet: run `make {' '.join(missing)}` (or `make up`)")
     stack = Stack(
         ports=ports, aws=LocalAws(port=ports.aws), postgres=Postgres(port=ports.postgres), sink=sink
     )
