@@ -142,6 +142,13 @@ test: setup ## Run every test (lint included)
 test-backend: setup-backend ## Run the backend's tests
 	$(RUN) --directory backend pytest
 
+# Not part of `make test`: it takes a few minutes and its numbers depend on the machine.
+# wrk is the load generator (C; a Python client would share the cores it measures).
+.PHONY: bench
+bench: setup-backend collector ## Measure the backend's throughput with and without telemetry
+	@command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk (or brew install wrk)"; exit 1; }
+	$(RUN) --directory backend python -m bench.bench --collector ../$(COLLECTOR_BIN) $(BENCH_ARGS)
+
 .PHONY: test-frontend
 test-frontend: setup-frontend frontend-build ## Run the frontend's unit tests, type check and ESLint
 	cd frontend && npm run --silent typecheck && npm run --silent lint && npm run --silent test

@@ -2,14 +2,16 @@
 
 from typing import Any
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader, NumberDataPoint
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from opentelemetry.trace import SpanKind
+from opentelemetry.trace import SpanKind, StatusCode
 from sqlalchemy import Engine
 
 from app.core.config import Settings
+from app.core.db import get_session
 from app.core.limits import BodyLimitMiddleware
 from app.core.telemetry import Telemetry, setup_telemetry
 from app.main import create_app
@@ -64,6 +66,80 @@ def test_request_gives_one_server_span_with_sql_children(
         s.name for s in recorded if s.context and s.context.trace_id != server.context.trace_id
     ]
     assert others == []
+
+
+def server_spans(telemetry: Telemetry, spans: InMemorySpanExporter) -> list[ReadableSpan]:
+    """The finished SERVER spans."""
+    return [span for span in finished(telemetry, spans) if span.kind is SpanKind.SERVER]
+
+
+def test_server_span_has_what_xray_puts_in_the_segments_http_block(
+    client: TestClient, telemetry: Telemetry, spans: InMemorySpanExporter
+) -> None:
+    todo = client.post("/api/todos/", json={"title": "segment"}).json()
+    finished(telemetry, spans)
+    spans.clear()
+
+    client.get(f"/api/todos/{todo['id']}", headers={"User-Agent": "probe/1.0"})
+
+    (server,) = server_spans(telemetry, spans)
+    assert server.name == "GET /api/todos/{todo_id}"
+    # The awsxray exporter builds request.method, request.url (scheme://host/path),
+    # request.user_agent, request.client_ip and response.status from these.
+    assert dict(server.attributes or {}) == {
+        "http.request.method": "GET",
+        "url.scheme": "http",
+        "server.address": "testserver",
+        "url.path": f"/api/todos/{todo['id']}",
+        "client.address": "testclient",
+        "user_agent.original": "probe/1.0",
+        "http.route": "/api/todos/{todo_id}",
+        "http.response.status_code": 200,
+    }
+    assert server.status.status_code is StatusCode.UNSET
+
+
+def test_unmatched_path_is_named_by_its_method_only(
+    client: TestClient, telemetry: Telemetry, spans: InMemorySpanExporter
+) -> None:
+    assert client.get("/no/such/path/42").status_code == 404
+
+    (server,) = server_spans(telemetry, spans)
+    assert server.name == "GET"
+    assert server.attributes is not None
+    assert "http.route" not in server.attributes
+    assert server.attributes["http.response.status_code"] == 404
+    # A client error is not the server's fault.
+    assert server.status.status_code is StatusCode.UNSET
+
+
+def test_unhandled_error_is_a_fault_with_the_exception_recorded(
+    app: FastAPI,
+    client: TestClient,
+    telemetry: Telemetry,
+    spans: InMemorySpanExporter,
+    metric_reader: InMemoryMetricReader,
+) -> None:
+    def broken() -> None:
+        raise RuntimeError("boom")
+
+    app.dependency_overrides[get_session] = broken
+
+    assert client.get("/api/todos/").status_code == 500
+
+    (server,) = server_spans(telemetry, spans)
+    assert server.name == "GET /api/todos/"
+    assert server.status.status_code is StatusCode.ERROR
+    assert server.attributes is not None
+    assert server.attributes["http.response.status_code"] == 500
+    assert [
+        (event.name, dict(event.attributes or {}).get("exception.type")) for event in server.events
+    ] == [("exception", "RuntimeError")]
+    classes = {
+        (point.attributes["http.route"], point.attributes["http.response.status_class"])
+        for point in data_points(metric_reader, "http.server.request.duration")
+    }
+    assert ("/api/todos/", "5xx") in classes
 
 
 def test_trace_id_is_valid_for_xray(

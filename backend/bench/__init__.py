@@ -1,0 +1,1 @@
+"""The backend's benchmark: throughput with telemetry off and on."""
