@@ -34,7 +34,7 @@ setup: $(UV) ## Install every dependency and build what is missing (idempotent)
 setup-backend: $(UV) ## Install the backend's locked dependencies into backend/.venv
 	$(UV) --directory backend sync --frozen
 
-# --- run -----------------------------------------------------------------------
+# --- builds -----------------------------------------------------------------------
 
 # npm ci runs only when node_modules is missing or older than the lock file (stamp).
 FRONTEND_STAMP := frontend/node_modules/.installed
@@ -175,6 +175,10 @@ test-cli: setup ## Run the CLI's own tests (process supervision, PostgreSQL, tra
 .PHONY: test-e2e
 test-e2e: setup collector frontend-build ## Start the whole stack and run the cross-service tests
 	$(RUN) pytest tests/e2e
+
+.PHONY: screenshot
+screenshot: setup collector frontend-build ## Refresh docs/screenshot.png from the browser tests
+	UPDATE_SCREENSHOT=1 $(RUN) pytest tests/e2e/test_browser.py
 
 .PHONY: lint
 lint: setup setup-frontend ## Lint and type-check everything
