@@ -1,10 +1,11 @@
 """Throughput of `fastapi-app` with telemetry off and on: `make bench` (or `python -m bench.bench`).
 
 Starts a throwaway PostgreSQL (the tests' cluster helper), an OTLP endpoint, and the
-real `fastapi-app` command twice: once with ``OTEL_SDK_DISABLED=true``, once exporting
-traces and metrics over OTLP/HTTP. For each it drives three requests with wrk (a C load
-generator, from Debian's `wrk` package: a Python client would take a good share of the
-same two cores away from the server it measures) and prints req/s, p50 and p99.
+real `fastapi-app` command twice per round: once with ``OTEL_SDK_DISABLED=true``, once
+exporting traces and metrics over OTLP/HTTP. For each it drives three requests with wrk (a
+C load generator, from Debian's `wrk` package: a Python client would take a good share of
+the same two cores away from the server it measures) and prints req/s, p50, p99 and the
+server's CPU time per request.
 
 Loopback only, and bounded: every wrk run stops after ``--duration`` seconds or
 ``--requests`` responses, whichever comes first.
@@ -247,7 +248,7 @@ def measure_mode(
 
 
 def print_table(results: dict[str, list[dict[str, Result]]], rounds: int) -> None:
-    """One line per scenario: off and on (median over rounds), and the on/off ratios."""
+    """One line per scenario: off and on (medians over rounds), and the on/off ratios."""
     print(f"\nmedian of {rounds} round(s); latency and server CPU time per request in ms")
     print(
         f"{'request':<12} {'off req/s':>9} {'p50':>5} {'p99':>6} {'cpu':>5}  "
@@ -266,20 +267,27 @@ def print_table(results: dict[str, list[dict[str, Result]]], rounds: int) -> Non
                 )
             )
         off, on = row
+        # Ratios per round (off and on ran back to back), then their median: steadier
+        # than a ratio of medians when other processes load the machine unevenly.
+        pairs = list(zip(results["off"], results["on"], strict=True))
+        rps_ratio = statistics.median(b[scenario.name].rps / a[scenario.name].rps for a, b in pairs)
+        cpu_ratio = statistics.median(
+            a[scenario.name].cpu_ms / b[scenario.name].cpu_ms for a, b in pairs
+        )
         print(
             f"{scenario.name:<12} {off.rps:>9.0f} {off.p50_ms:>5.1f} {off.p99_ms:>6.1f} "
             f"{off.cpu_ms:>5.2f}  {on.rps:>9.0f} {on.p50_ms:>5.1f} {on.p99_ms:>6.1f} "
-            f"{on.cpu_ms:>5.2f}  {on.rps / off.rps:>12.2f} {off.cpu_ms / on.cpu_ms:>10.2f}"
+            f"{on.cpu_ms:>5.2f}  {rps_ratio:>12.2f} {cpu_ratio:>10.2f}"
         )
 
 
 def main() -> None:
     """Parse the options, start PostgreSQL and an OTLP endpoint, measure off and on."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=10, help="seconds per run (max)")
+    parser.add_argument("--duration", type=int, default=6, help="seconds per run (max)")
     parser.add_argument("--requests", type=int, default=20_000, help="responses per run (max)")
     parser.add_argument("--connections", type=int, default=8, help="concurrent connections")
-    parser.add_argument("--rounds", type=int, default=1, help="off/on pairs, alternating")
+    parser.add_argument("--rounds", type=int, default=4, help="off/on pairs, alternating")
     parser.add_argument("--collector", type=Path, default=DEFAULT_COLLECTOR)
     parser.add_argument("--otlp-endpoint", help="use this OTLP/HTTP endpoint, start none")
     parser.add_argument(
