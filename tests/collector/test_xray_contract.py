@@ -94,7 +94,7 @@ def send_spans(ports: CollectorPorts) -> None:
     nextjs.shutdown()
 
     fastapi = tracer_provider("fastapi-app", ports, FixedIds(TRACE_OK, [API_SERVER, API_SQL]))
-    tracer = fastapi.get_tracer("opentelemetry.instrumentation.fastapi", "0.66b2")
+    tracer = fastapi.get_tracer("app.http")  # the backend's server-span middleware
     server = tracer.start_span(
         "POST /api/todos",
         context=remote_parent(TRACE_OK, NEXT_CLIENT),
@@ -131,7 +131,7 @@ def send_spans(ports: CollectorPorts) -> None:
     fastapi.shutdown()
 
     fastapi = tracer_provider("fastapi-app", ports, FixedIds(TRACE_404, [API_404]))
-    tracer = fastapi.get_tracer("opentelemetry.instrumentation.fastapi", "0.66b2")
+    tracer = fastapi.get_tracer("app.http")  # the backend's server-span middleware
     not_found = tracer.start_span(
         "GET /api/todos/{todo_id}",
         kind=SpanKind.SERVER,
@@ -147,7 +147,7 @@ def send_spans(ports: CollectorPorts) -> None:
     fastapi.shutdown()
 
     fastapi = tracer_provider("fastapi-app", ports, FixedIds(TRACE_500, [API_500]))
-    tracer = fastapi.get_tracer("opentelemetry.instrumentation.fastapi", "0.66b2")
+    tracer = fastapi.get_tracer("app.http")  # the backend's server-span middleware
     failed = tracer.start_span(
         "POST /api/todos",
         kind=SpanKind.SERVER,
