@@ -23,6 +23,24 @@ help: ## List the targets
 	python3 -m pip install --quiet --target .cache/uv-pkg uv==$(UV_VERSION)
 	mkdir -p .cache/bin && ln -sf ../uv-pkg/bin/uv .cache/bin/uv
 
+# Debian packages: PostgreSQL 15 for the stack; Chromium (browser tests) and
+# Graphviz (the diagram) for the tests. Installed when missing if we are root on
+# Debian; otherwise the target says what to install.
+.PHONY: system-deps
+system-deps: ## Install the Debian packages the stack and the tests need, when missing
+	@missing=""; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || missing="$$missing postgresql-15"; \
+	if [ -z "$(STACK_ONLY)" ]; then \
+	  command -v chromium >/dev/null || missing="$$missing chromium"; \
+	  command -v dot >/dev/null || missing="$$missing graphviz"; \
+	fi; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing:$$missing"; apt-get update -qq; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	  else echo "missing:$$missing (Debian: sudo apt-get install$$missing)"; exit 1; fi; \
+	fi
+
 .PHONY: setup
 setup: $(UV) ## Install every dependency and build what is missing (idempotent)
 	$(UV) sync --frozen
@@ -99,6 +117,7 @@ CHECKOV_VERSION := 3.3.30
 
 .PHONY: up
 up: setup collector frontend-build ## Run the whole system locally (Ctrl-C stops it)
+	@$(MAKE) system-deps STACK_ONLY=1
 	$(RUN) ecsotel up
 
 BASE_URL ?= http://localhost:3000
@@ -129,7 +148,7 @@ diagram: setup ## Redraw docs/architecture.png from docs/architecture.py
 # --- quality -------------------------------------------------------------------
 
 .PHONY: test
-test: setup ## Run every test (lint included)
+test: setup system-deps ## Run every test (lint included)
 	$(MAKE) lint
 	$(MAKE) test-backend
 	$(MAKE) test-frontend
