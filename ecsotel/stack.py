@@ -78,10 +78,6 @@ class Stack:
         """The backend's REST API (the browser never calls it)."""
         return f"http://localhost:{self.ports.backend}"
 
-    def service(self, name: str) -> RunningService:
-        """The running component called `name`."""
-        return next(service for service in self.services if service.spec.name == name)
-
     @contextmanager
     def paused(self, name: str) -> Iterator[None]:
         """Stop one component for the duration of the block, then start it again."""
@@ -192,8 +188,8 @@ def running_stack(
 ) -> Iterator[Stack]:
     """Start every component in order, yield the stack, and stop it all on the way out."""
     ports = ports or Ports()
+    check_ports_free(ports)  # before anything starts: a clash is the more useful message
     if missing := missing_builds():
-        check_ports_free(ports)  # a clash is the more useful message
         raise ServiceError(f"not built yet: run `make {' '.join(missing)}` (or `make up`)")
     stack = Stack(
         ports=ports, aws=LocalAws(port=ports.aws), postgres=Postgres(port=ports.postgres), sink=sink
