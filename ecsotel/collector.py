@@ -7,6 +7,7 @@ is collector/config.yaml, the very file the ECS sidecars get through SSM.
 from dataclasses import dataclass
 
 import httpx
+import yaml
 
 from ecsotel.localaws import LocalAws
 from ecsotel.paths import CACHE_DIR, COLLECTOR_DIR
@@ -14,6 +15,12 @@ from ecsotel.process import ServiceSpec
 
 BINARY = CACHE_DIR / "collector" / "otelcol-ecs"
 CONFIG = COLLECTOR_DIR / "config.yaml"
+
+
+def emf_destination() -> tuple[str, str]:
+    """The CloudWatch namespace and log group that the awsemf exporter writes to."""
+    awsemf = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))["exporters"]["awsemf"]
+    return str(awsemf["namespace"]), str(awsemf["log_group_name"])
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from ecsotel import xray
+from ecsotel.collector import emf_destination
 from ecsotel.localaws import LocalAws
 from ecsotel.polling import WaitTimeout, poll_until
 
@@ -31,9 +32,9 @@ if TYPE_CHECKING:  # the stubs are a development dependency
     from mypy_boto3_logs import CloudWatchLogsClient
     from mypy_boto3_xray import XRayClient
 
-# What the collector's awsemf exporter declares (collector/config.yaml).
-EMF_NAMESPACE = "ECS/AWSOTel/Application"
-EMF_LOG_GROUP = "/aws/ecs/application/metrics"
+# What the collector's awsemf exporter declares: read from collector/config.yaml,
+# the file the ECS sidecars run too, so verify checks what was really declared.
+EMF_NAMESPACE, EMF_LOG_GROUP = emf_destination()
 # Each service's metrics that one round of verify's actions must produce.
 EXPECTED_METRICS = {
     "fastapi-app": {"http.server.request.duration", "app.todos.created"},
