@@ -169,8 +169,9 @@ bench: setup-backend collector ## Measure the backend's throughput with and with
 	$(RUN) --directory backend python -m bench.bench --collector ../$(COLLECTOR_BIN) $(BENCH_ARGS)
 
 .PHONY: test-frontend
-test-frontend: setup-frontend frontend-build ## Run the frontend's unit tests, type check and ESLint
-	cd frontend && npm run --silent typecheck && npm run --silent lint && npm run --silent test
+# tsc and ESLint run in `make lint` (and so in `make test`), not again here.
+test-frontend: setup-frontend frontend-build ## Run the frontend's Vitest tests (standalone-server telemetry included)
+	cd frontend && npm run --silent test
 
 .PHONY: test-collector
 test-collector: setup collector ## Validate the collector config and run its contract tests
