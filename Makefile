@@ -217,6 +217,15 @@ test-ci: setup ## Check the GitHub workflows' hygiene (pins, permissions, timeou
 test-e2e: setup collector frontend-build ## Start the whole stack and run the cross-service tests
 	$(RUN) pytest tests/e2e
 
+# Not part of `make test`: it needs a Docker engine (the CI's images workflow has one).
+IMAGE_TAG ?= local
+
+.PHONY: test-images
+test-images: setup ## Run the built images <service>:IMAGE_TAG as Fargate would, with the task's environment (needs Docker)
+	@command -v docker >/dev/null || { echo "docker is missing: the image tests need a Docker engine"; exit 1; }
+	@$(MAKE) system-deps STACK_ONLY=1
+	IMAGE_TAG=$(IMAGE_TAG) $(RUN) pytest tests/images
+
 .PHONY: screenshot
 screenshot: setup collector frontend-build ## Refresh docs/screenshot.png from the browser tests
 	UPDATE_SCREENSHOT=1 $(RUN) pytest tests/e2e/test_browser.py
@@ -279,5 +288,5 @@ tflint: ## Lint every root module with tflint and its AWS ruleset (needs tflint;
 # CI sets REPORTS=<folder>: each pytest suite of `make test` then writes a JUnit
 # report <folder>/<target>.xml, which the workflow keeps when a run fails.
 ifdef REPORTS
-test-backend test-collector test-infra test-cli test-ci test-e2e: export PYTEST_ADDOPTS = --junitxml=$(abspath $(REPORTS))/$@.xml
+test-backend test-collector test-infra test-cli test-ci test-e2e test-images: export PYTEST_ADDOPTS = --junitxml=$(abspath $(REPORTS))/$@.xml
 endif

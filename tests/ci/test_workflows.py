@@ -7,6 +7,7 @@ import pytest
 import yaml
 
 from tests.ci.workflows import ROOT, make_targets, problems, workflow_files
+from tests.images.fargate import SERVICES
 
 SHA = "3d3c42e5aac5ba805825da76410c181273ba90b1"
 TARGETS = {"lint", "test", "verify"}
@@ -50,13 +51,18 @@ def test_a_workflow_that_follows_the_rules_passes() -> None:
         (GOOD.replace(f"@{SHA}", f"@{SHA[:12]}"), "is not pinned to a full commit SHA"),
         (GOOD.replace(" # v7.0.1", ""), "has no `# vX.Y.Z` comment"),
         (GOOD.replace(" # v7.0.1", " # v7"), "has no `# vX.Y.Z` comment"),
-        (GOOD.replace("    permissions:\n      contents: read\n", ""), "job lint: no `permissions`"),
+        (
+            GOOD.replace("    permissions:\n      contents: read\n", ""),
+            "job lint: no `permissions`",
+        ),
         (GOOD.replace("permissions: {}\n", ""), "top level: `permissions: {}` missing"),
         (GOOD.replace("permissions: {}\n", "permissions: write-all\n"), "`permissions: {}`"),
         (GOOD.replace("    timeout-minutes: 10\n", ""), "job lint: no `timeout-minutes`"),
         (GOOD.replace("concurrency:\n  group", "x-concurrency:\n  group"), "no `concurrency`"),
-        (GOOD.replace("          persist-credentials: false\n", "          fetch-depth: 1\n"),
-         "checkout without `persist-credentials: false`"),
+        (
+            GOOD.replace("          persist-credentials: false\n", "          fetch-depth: 1\n"),
+            "checkout without `persist-credentials: false`",
+        ),
         (GOOD.replace("make lint", "npm ci && npm run lint"), "`npm ci && npm run lint` does not"),
         (GOOD.replace("make lint", "make lint-everything"), "no Makefile target 'lint-everything'"),
         ("name: empty\non: push\n", "not a workflow"),
@@ -129,3 +135,21 @@ def test_one_release_of_each_action_across_workflows() -> None:
         for action, ref in re.findall(r"uses:\s*([^@\s]+)@(\S+)", path.read_text()):
             pins.setdefault(action, set()).add(ref)
     assert {action: refs for action, refs in pins.items() if len(refs) > 1} == {}
+
+
+def test_images_workflow_builds_every_dockerfile_under_the_tested_names() -> None:
+    steps = _jobs("images.yml")["images"]["steps"]
+    assert isinstance(steps, list)
+    built = {
+        step["with"]["context"]: step["with"]["tags"]
+        for step in steps
+        if str(step.get("uses", "")).startswith("docker/build-push-action@")
+    }
+    dockerfiles = {path.parent.name for path in ROOT.glob("*/Dockerfile")}
+    assert set(built) == dockerfiles
+    assert {tag.split(":")[0] for tag in built.values()} == set(SERVICES)
+    assert all(
+        step["with"]["platforms"] == "linux/amd64"
+        for step in steps
+        if "with" in step and "platforms" in step["with"]
+    )
