@@ -145,6 +145,10 @@ traces: setup ## Print the latest traces of the local stack from X-Ray as trees
 deploy: setup ## Deploy to your AWS account (terraform apply, push images, roll, verify; DRY_RUN=1 prints the plan)
 	$(RUN) ecsotel deploy $(if $(DRY_RUN),--dry-run)
 
+.PHONY: app-url
+app-url: $(TERRAFORM) ## Print the URL of the AWS deployment (from the Terraform state)
+	@$(TERRAFORM) -chdir=infra output -raw app_url
+
 .PHONY: destroy
 destroy: setup ## Tear the AWS deployment down (DRY_RUN=1 prints the plan)
 	$(RUN) ecsotel destroy $(if $(DRY_RUN),--dry-run)

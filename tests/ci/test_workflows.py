@@ -30,12 +30,16 @@ jobs:
           persist-credentials: false
       - run: make lint
       - run: make verify BASE_URL=http://example.test
+      - run: |
+          echo "::error::a message"
+          exit 1
+      - run: echo "url=$(make -s test)" >> "$GITHUB_OUTPUT"
 """
 
 
 def test_every_workflow_follows_the_rules() -> None:
     files = workflow_files()
-    assert {path.name for path in files} >= {"ci.yml", "infra.yml", "images.yml"}
+    assert {path.name for path in files} >= {"ci.yml", "infra.yml", "images.yml", "deploy.yml"}
     for path in files:
         assert problems(path.read_text(encoding="utf-8")) == [], path.name
 
@@ -65,6 +69,15 @@ def test_a_workflow_that_follows_the_rules_passes() -> None:
         ),
         (GOOD.replace("make lint", "npm ci && npm run lint"), "`npm ci && npm run lint` does not"),
         (GOOD.replace("make lint", "make lint-everything"), "no Makefile target 'lint-everything'"),
+        (
+            GOOD.replace("make lint", 'echo "url=$(make -s no-such)" >> "$GITHUB_OUTPUT"'),
+            "no Makefile target 'no-such'",
+        ),
+        (GOOD.replace("make lint", 'echo "::error::$(curl x)"'), "does not call make"),
+        (
+            GOOD.replace("make lint", "make verify BASE_URL=${{ github.head_ref }}"),
+            "in a run script: pass it through `env:`",
+        ),
         ("name: empty\non: push\n", "not a workflow"),
     ],
 )

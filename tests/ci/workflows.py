@@ -4,7 +4,7 @@
 workflow passes): third-party actions pinned by full commit SHA with the release
 in a comment, `permissions` at the top (none) and on every job, a `concurrency`
 group, a timeout on every job, checkouts that keep no token, and `run:` steps
-that call the Makefile's own targets, not a second copy of the build logic.
+without `${{ }}` expressions that call the Makefile's own targets, not a second copy of the build logic.
 """
 
 import re
@@ -26,7 +26,10 @@ VARIABLE = re.compile(r"^[A-Z_][A-Z0-9_]*=\S*$")
 
 # The only shell lines allowed besides `make`: each says something the Makefile
 # cannot, and its step's comment says why.
-ALLOWED_COMMANDS = frozenset({"touch .cache/collector/otelcol-ecs"})
+ALLOWED_COMMANDS = frozenset({"touch .cache/collector/otelcol-ecs", "exit 1"})
+# Lines that only report (a workflow command) or hand a make target's output to a later step.
+REPORT = re.compile(r'^echo "::(?:error|warning|notice)::[^"$`]*"$')
+OUTPUT_OF_MAKE = re.compile(r'^echo "\w+=\$\(make -s ([a-z0-9-]+)\)" >> "\$GITHUB_OUTPUT"$')
 
 
 def make_targets(makefile: Path = ROOT / "Makefile") -> set[str]:
@@ -56,9 +59,16 @@ def run_problems(job_id: str, job: dict[str, Any], targets: set[str]) -> list[st
     """`run:` lines that are neither `make <known target> [VAR=value]` nor allowed."""
     found = []
     for step in _steps(job):
+        if "${{" in str(step.get("run", "")):
+            # An expression is pasted into the script before the shell parses it.
+            found.append(f"job {job_id}: `${{{{ }}}}` in a run script: pass it through `env:`")
         for line in str(step.get("run", "")).splitlines():
             command = line.strip()
-            if not command or command in ALLOWED_COMMANDS:
+            if not command or command in ALLOWED_COMMANDS or REPORT.match(command):
+                continue
+            if output := OUTPUT_OF_MAKE.match(command):
+                if output[1] not in targets:
+                    found.append(f"job {job_id}: `{command}`: no Makefile target {output[1]!r}")
                 continue
             words = command.split()
             if words[0] != "make":
