@@ -4,7 +4,8 @@
 workflow passes): third-party actions pinned by full commit SHA with the release
 in a comment, `permissions` at the top (none) and on every job, a `concurrency`
 group, a timeout on every job, checkouts that keep no token, and `run:` steps
-without `${{ }}` expressions that call the Makefile's own targets, not a second copy of the build logic.
+that call the Makefile's own targets (not a second copy of the build logic) and
+paste no `${{ }}` expression into a script.
 """
 
 import re
