@@ -235,7 +235,7 @@ screenshot: setup collector frontend-build ## Refresh docs/screenshot.png from t
 	UPDATE_SCREENSHOT=1 $(RUN) pytest tests/e2e/test_browser.py
 
 .PHONY: lint
-lint: setup setup-frontend $(ACTIONLINT) ## Lint and type-check everything (workflows included)
+lint: setup setup-frontend ## Lint and type-check everything (workflows included)
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
 	$(RUN) mypy
@@ -245,6 +245,10 @@ lint: setup setup-frontend $(ACTIONLINT) ## Lint and type-check everything (work
 	$(RUN) hadolint backend/Dockerfile
 	cd frontend && npm run --silent lint && npm run --silent typecheck
 	$(RUN) hadolint frontend/Dockerfile
+	$(MAKE) actionlint
+
+.PHONY: actionlint
+actionlint: $(ACTIONLINT) ## Check the GitHub workflows (.github/workflows) with actionlint
 	$(ACTIONLINT) -color
 
 .PHONY: fmt
