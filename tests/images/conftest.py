@@ -13,11 +13,13 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
+from devkit.ports import free_port
+from devkit.postgres import Cluster
 
-from ecsotel.localaws import REGION, LocalAws
+from ecsotel.local.moto import REGION, LocalAws
+from ecsotel.local.postgres import AppDatabase
+from ecsotel.local.process import LogSink, ServiceSpec, file_sink, start
 from ecsotel.paths import CACHE_DIR
-from ecsotel.postgres import Postgres
-from ecsotel.process import LogSink, ServiceSpec, file_sink, free_port, start
 from tests.images.fargate import docker_run_argv, task_container
 
 IMAGE_TAG = os.environ.get("IMAGE_TAG", "local")
@@ -93,21 +95,21 @@ def _run_container(
 def backend(sink: LogSink) -> Iterator[Running]:
     """fastapi-app with the task definition's environment, its database and secret local."""
     aws = LocalAws(port=free_port())
-    postgres = Postgres(port=free_port())
-    postgres.init()
-    database = start(postgres.spec(), sink)
+    database = AppDatabase(Cluster())
+    database.cluster.init()
+    server = start(database.spec(), sink)
     moto = None
     try:
-        postgres.create_app_database()
+        database.create()
         moto = start(aws.spec(), sink)
         secret_arn = aws.create_db_secret(
-            name="image-test/db", username=postgres.username, password=postgres.password
+            name="image-test/db", username=database.username, password=database.password
         )
         local = {
             **aws.client_env(),
             "AWS_REGION": REGION,
             "DB_HOST": "127.0.0.1",
-            "DB_PORT": str(postgres.port),
+            "DB_PORT": str(database.cluster.port),
             "DB_SECRET_ARN": secret_arn,
             "HOST": "127.0.0.1",
             # No sidecar here: exports go to a port where nothing listens and are dropped.
@@ -117,8 +119,8 @@ def backend(sink: LogSink) -> Iterator[Running]:
     finally:
         if moto:
             moto.stop()
-        database.stop()
-        postgres.remove()
+        server.stop()
+        database.cluster.remove()
 
 
 @pytest.fixture(scope="session")
