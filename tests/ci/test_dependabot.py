@@ -20,6 +20,10 @@ def _folders(name: str) -> set[str]:
     return found
 
 
+def _local_actions() -> list[Path]:
+    return sorted((ROOT / ".github" / "actions").glob("*/action.yml"))
+
+
 def _watched() -> dict[str, set[str]]:
     config = yaml.safe_load((ROOT / ".github" / "dependabot.yml").read_text())
     watched: dict[str, set[str]] = {}
@@ -36,4 +40,5 @@ def test_every_manifest_is_watched() -> None:
     assert watched["npm"] == _folders("package-lock.json")
     assert watched["docker"] == _folders("Dockerfile")
     assert watched["terraform"] == _folders("versions.tf")
-    assert watched["github-actions"] == {"/"}
+    actions = {"/" + path.parent.relative_to(ROOT).as_posix() for path in _local_actions()}
+    assert watched["github-actions"] == {"/"} | actions

@@ -6,7 +6,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.ci.workflows import ROOT, make_targets, problems, workflow_files
+from tests.ci.workflows import (
+    ROOT,
+    local_action_files,
+    make_targets,
+    pin_problems,
+    problems,
+    workflow_files,
+)
 from tests.images.fargate import SERVICES
 
 SHA = "3d3c42e5aac5ba805825da76410c181273ba90b1"
@@ -42,6 +49,13 @@ def test_every_workflow_follows_the_rules() -> None:
     assert {path.name for path in files} >= {"ci.yml", "infra.yml", "images.yml", "deploy.yml"}
     for path in files:
         assert problems(path.read_text(encoding="utf-8")) == [], path.name
+
+
+def test_the_local_actions_pin_their_actions() -> None:
+    files = local_action_files()
+    assert files, "no composite action under .github/actions"
+    for path in files:
+        assert pin_problems(path.read_text(encoding="utf-8")) == [], path.name
 
 
 def test_a_workflow_that_follows_the_rules_passes() -> None:
@@ -119,16 +133,17 @@ def test_ci_uses_the_toolchain_versions_the_repository_pins() -> None:
     """One fact, several places: the Makefile and backend/Dockerfile own the versions."""
     uv_version = _makefile_value(r"^UV_VERSION := (\S+)$")
     go_version = _makefile_value(r"install Go >= (\d+\.\d+)")
+    toolchain = yaml.safe_load(
+        (ROOT / ".github" / "actions" / "toolchain" / "action.yml").read_text()
+    )
+    job = {"steps": toolchain["runs"]["steps"]}
+    assert _with(job, "astral-sh/setup-uv")["version"] == uv_version
+    assert _with(job, "actions/setup-go")["go-version"] == go_version
+    assert _with(job, "actions/setup-python")["python-version-file"] == "pyproject.toml"
+    assert _with(job, "actions/setup-node")["node-version-file"] == "frontend/package.json"
     dockerfile = (ROOT / "backend" / "Dockerfile").read_text()
     python_tag = re.search(r"^FROM python:(\d+\.\d+\.\d+)-slim-(\w+)", dockerfile, re.MULTILINE)
     assert python_tag
-    for name in ("ci.yml", "infra.yml"):
-        for job_id, job in _jobs(name).items():
-            steps = [str(step.get("uses", "")) for step in job["steps"]]  # type: ignore[attr-defined]
-            if any(uses.startswith("astral-sh/setup-uv@") for uses in steps):
-                assert _with(job, "astral-sh/setup-uv")["version"] == uv_version, job_id
-            if any(uses.startswith("actions/setup-go@") for uses in steps):
-                assert _with(job, "actions/setup-go")["go-version"] == go_version, job_id
     container = _jobs("ci.yml")["test"]["container"]
     assert isinstance(container, dict)
     assert container["image"] == f"python:{python_tag[1]}-{python_tag[2]}"
@@ -144,7 +159,7 @@ def test_ci_runs_make_test_within_the_projects_time_budget() -> None:
 
 def test_one_release_of_each_action_across_workflows() -> None:
     pins: dict[str, set[str]] = {}
-    for path in workflow_files():
+    for path in workflow_files() + local_action_files():
         for action, ref in re.findall(r"uses:\s*([^@\s]+)@(\S+)", path.read_text()):
             pins.setdefault(action, set()).add(ref)
     assert {action: refs for action, refs in pins.items() if len(refs) > 1} == {}

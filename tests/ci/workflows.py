@@ -115,3 +115,8 @@ def problems(text: str, targets: set[str] | None = None) -> list[str]:
 def workflow_files() -> list[Path]:
     """The repository's workflows."""
     return sorted(WORKFLOWS.glob("*.yml")) + sorted(WORKFLOWS.glob("*.yaml"))
+
+
+def local_action_files() -> list[Path]:
+    """The repository's own composite actions (their steps pin actions too)."""
+    return sorted((ROOT / ".github" / "actions").glob("*/action.yml"))
