@@ -170,8 +170,13 @@ bench: setup-backend collector ## Measure the backend's throughput with and with
 
 .PHONY: test-frontend
 # tsc and ESLint run in `make lint` (and so in `make test`), not again here.
-test-frontend: setup-frontend frontend-build ## Run the frontend's Vitest tests (standalone-server telemetry included)
+test-frontend: setup setup-frontend frontend-build ## Run the frontend's Vitest tests (standalone-server telemetry included) and its bundle budget
 	cd frontend && npm run --silent test
+	$(RUN) pytest tests/frontend
+
+.PHONY: bundle-size
+bundle-size: setup frontend-build ## Print the first-load JS of / and the lazily loaded browser telemetry (gzip)
+	$(RUN) python -m tests.frontend.bundle
 
 .PHONY: test-collector
 test-collector: setup collector ## Validate the collector config and run its contract tests
