@@ -1,6 +1,13 @@
 // What browser spans may say: route templates, no query strings, ids or user agent.
 import { describe, expect, it } from "vitest";
-import { requestName, routeTemplate, sanitizeAttributes, templatedUrl } from "@/lib/telemetry/browser/privacy";
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-web";
+import {
+  PrivacySpanProcessor,
+  requestName,
+  routeTemplate,
+  sanitizeAttributes,
+  templatedUrl,
+} from "@/lib/telemetry/browser/privacy";
 
 const ORIGIN = "https://todo.example";
 
@@ -46,5 +53,25 @@ describe("requestName", () => {
   it("leaves other names alone", () => {
     expect(requestName("server_action create", { "url.full": `${ORIGIN}/` }, ORIGIN)).toBe("server_action create");
     expect(requestName("GET", { "url.full": "https://cdn.example/a.js" }, ORIGIN)).toBe("GET https://cdn.example");
+  });
+});
+
+describe("PrivacySpanProcessor", () => {
+  it("exports a templated, well-named view of each span and drops resourceFetch spans", () => {
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({
+      spanProcessors: [new PrivacySpanProcessor(new SimpleSpanProcessor(exporter), ORIGIN)],
+    });
+    const tracer = provider.getTracer("test");
+    tracer.startSpan("resourceFetch", { attributes: { "url.full": `${ORIGIN}/_next/a.js` } }).end();
+    const put = tracer.startSpan("PUT", {
+      attributes: { "url.full": `${ORIGIN}/api/todos/9?title=Buy+milk`, "user_agent.original": "Mozilla/5.0" },
+    });
+    put.end();
+
+    const spans = exporter.getFinishedSpans();
+    expect(spans.map((span) => span.name)).toEqual(["PUT /api/todos/{id}"]);
+    expect(spans[0]?.attributes).toEqual({ "url.full": `${ORIGIN}/api/todos/{id}` });
+    expect(spans[0]?.spanContext()).toEqual(put.spanContext());
   });
 });

@@ -33,8 +33,8 @@ interface Interaction {
 }
 
 /** The action an element stands for: the closest `data-action` (a form or button), else its tag. */
-export function actionOf(target: EventTarget | null): string {
-  if (!(target instanceof Element)) return "unknown";
+export function actionOf(target: EventTarget | Element | null): string {
+  if (!target || !("closest" in target)) return "unknown";
   const declared = target.closest("[data-action]")?.getAttribute("data-action") ?? "";
   if (ACTION_NAME.test(declared)) return declared;
   return (target.closest("button, a, summary, input") ?? target).tagName.toLowerCase();
