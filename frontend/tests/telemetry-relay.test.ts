@@ -64,6 +64,28 @@ describe("POST /api/telemetry/v1/traces", () => {
     expect(JSON.parse(sent.body).resourceSpans[0].scopeSpans[0].spans[0].name).toBe("click create");
   });
 
+  it("lets only the relay set X-Ray's naming attributes, naming the page's root spans nextjs-browser", async () => {
+    const spans = [
+      { spanId: "1".repeat(16), name: "click create", attributes: [{ key: "aws.local.service", value: { stringValue: "x" } }] },
+      {
+        spanId: "2".repeat(16),
+        parentSpanId: "1".repeat(16),
+        name: "PUT /api/todos/{id}",
+        attributes: [{ key: "aws.remote.service", value: { stringValue: "fastapi-app" } }],
+      },
+    ];
+    const body = JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans }] }] });
+
+    expect((await POST(exportRequest(body))).status).toBe(200);
+
+    const [root, child] = JSON.parse(received.at(-1)!.body).resourceSpans[0].scopeSpans[0].spans;
+    expect(root.attributes).toEqual([
+      { key: "aws.span.kind", value: { stringValue: "LOCAL_ROOT" } },
+      { key: "aws.local.service", value: { stringValue: "nextjs-browser" } },
+    ]);
+    expect(child.attributes).toEqual([]);
+  });
+
   it("answers 413 for a body over the limit and forwards nothing", async () => {
     const before = received.length;
     const response = await POST(exportRequest("x".repeat(MAX_TELEMETRY_BODY_BYTES + 1)));
@@ -81,6 +103,7 @@ describe("POST /api/telemetry/v1/traces", () => {
   it("answers 400, never 500, for JSON that is not an OTLP export", async () => {
     expect((await POST(exportRequest("{not json"))).status).toBe(400);
     expect((await POST(exportRequest('{"resourceSpans": [1]}'))).status).toBe(400);
+    expect((await POST(exportRequest('{"resourceSpans": [{"scopeSpans": [{"spans": "x"}]}]}'))).status).toBe(400);
   });
 
   it("answers 429 once one client has used its burst, while another client still gets through", async () => {

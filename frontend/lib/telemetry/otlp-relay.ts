@@ -39,8 +39,8 @@ interface KeyValue {
   value: unknown;
 }
 
-/** The OTLP JSON body with every resource rewritten for `nextjs-browser`; throws RelayError. */
-export function rewriteResources(text: string): string {
+/** The OTLP JSON body with every resource and span rewritten for `nextjs-browser`; throws RelayError. */
+export function rewriteExport(text: string): string {
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -54,15 +54,43 @@ export function rewriteResources(text: string): string {
   const rewritten = resourceSpans.map((entry) => {
     if (!isRecord(entry)) throw new RelayError(400, "A resourceSpans entry is not an object.");
     const resource = isRecord(entry.resource) ? entry.resource : {};
-    const attributes = Array.isArray(resource.attributes) ? resource.attributes : [];
-    const kept = attributes.filter(
-      (attribute: unknown): attribute is KeyValue =>
-        isRecord(attribute) && typeof attribute.key === "string" && ALLOWED_RESOURCE_KEYS.has(attribute.key),
-    );
-    const service: KeyValue = { key: "service.name", value: { stringValue: BROWSER_SERVICE_NAME } };
-    return { ...entry, resource: { attributes: [...kept, service] } };
+    const kept = keyValues(resource.attributes).filter((attribute) => ALLOWED_RESOURCE_KEYS.has(attribute.key));
+    const service = stringAttribute("service.name", BROWSER_SERVICE_NAME);
+    const scopeSpans = records(entry.scopeSpans).map((scope) => ({ ...scope, spans: records(scope.spans).map(rewriteSpan) }));
+    return { ...entry, resource: { attributes: [...kept, service] }, scopeSpans };
   });
   return JSON.stringify({ ...body, resourceSpans: rewritten });
+}
+
+/**
+ * X-Ray names a segment after `aws.*` attributes: a page may set none of them,
+ * and its local roots (a click, a page load) become segments named
+ * `nextjs-browser`, as a server span's would be named after its service.
+ */
+function rewriteSpan(span: Record<string, unknown>): Record<string, unknown> {
+  const attributes = keyValues(span.attributes).filter((attribute) => !attribute.key.startsWith("aws."));
+  if (!span.parentSpanId) {
+    attributes.push(stringAttribute("aws.span.kind", "LOCAL_ROOT"), stringAttribute("aws.local.service", BROWSER_SERVICE_NAME));
+  }
+  return { ...span, attributes };
+}
+
+function stringAttribute(key: string, value: string): KeyValue {
+  return { key, value: { stringValue: value } };
+}
+
+/** The well-formed key-value pairs of an OTLP attribute list. */
+function keyValues(value: unknown): KeyValue[] {
+  return records(value).filter((item): item is Record<string, unknown> & KeyValue => typeof item.key === "string");
+}
+
+/** The objects of an OTLP list (anything else is a malformed export). */
+function records(value: unknown): Record<string, unknown>[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every(isRecord)) {
+    throw new RelayError(400, "The body is not a well-formed OTLP trace export.");
+  }
+  return value;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

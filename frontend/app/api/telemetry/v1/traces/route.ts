@@ -9,7 +9,7 @@ import {
   MAX_TELEMETRY_BODY_BYTES,
   RateLimiter,
   RelayError,
-  rewriteResources,
+  rewriteExport,
 } from "@/lib/telemetry/otlp-relay";
 
 // A page sends a batch every few seconds at most, plus one when it is hidden.
@@ -29,7 +29,7 @@ export async function POST(request: Request): Promise<Response> {
   }
   let rewritten: string;
   try {
-    rewritten = rewriteResources(body.text);
+    rewritten = rewriteExport(body.text);
   } catch (error) {
     if (error instanceof RelayError) return jsonResponse(error.status, { detail: error.message });
     throw error;
