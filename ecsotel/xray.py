@@ -166,6 +166,33 @@ def build_tree(documents: Iterable[Document]) -> list[Span]:
     return roots
 
 
+BROWSER = "nextjs-browser"
+
+
+def path_from_click(roots: list[Span], request_span: str) -> list[Span] | None:
+    """The path nextjs-browser > `request_span` > nextjs-app > fastapi-app > SQL, if whole.
+
+    The root must be the browser's segment (a click), the request its subsegment,
+    and nextjs-app's segment that request's child.
+    """
+    for root in roots:
+        if root.service != BROWSER:
+            continue
+        for request in root.walk():
+            if request.service != BROWSER or request.name != request_span:
+                continue
+            for app in request.children:
+                if app.service != "nextjs-app":
+                    continue
+                for api in app.walk():
+                    if api.service != "fastapi-app" or api.name != "fastapi-app":
+                        continue
+                    sql = next((span for span in api.walk() if span.sql), None)
+                    if sql:
+                        return [root, request, app, api, sql]
+    return None
+
+
 def render(roots: list[Span], title: str) -> Tree:
     """A rich tree: service, span name, duration, status and SQL."""
     tree = Tree(f"[bold]{title}[/]")

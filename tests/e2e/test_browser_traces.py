@@ -11,11 +11,11 @@ from collections.abc import Callable
 import boto3
 import httpx
 import pytest
+from devkit.polling import WaitTimeout, poll_until
 from playwright.sync_api import Request, expect
 
 from ecsotel import xray
-from ecsotel.polling import WaitTimeout, poll_until
-from ecsotel.stack import Stack
+from ecsotel.local.stack import Stack
 from tests.e2e import test_browser as shared
 from tests.e2e.test_browser import BrowserPage, Todos
 
@@ -28,7 +28,7 @@ open_page = shared.open_page
 todos = shared.todos
 _title = shared._title
 
-BROWSER = "nextjs-browser"
+BROWSER = xray.BROWSER
 TRACE_TIMEOUT = 60.0
 
 
@@ -51,26 +51,6 @@ def _trace_id(request: Request) -> str:
     return xray.TraceId(traceparent.split("-")[1]).xray
 
 
-def _path_from_click(roots: list[xray.Span], request_span: str) -> list[xray.Span] | None:
-    """root (nextjs-browser) > `request_span` > nextjs-app > ... > fastapi-app > ... > SQL."""
-    for root in roots:
-        if root.service != BROWSER:
-            continue
-        for request in root.walk():
-            if request.service != BROWSER or request.name != request_span:
-                continue
-            for app in request.children:
-                if app.service != "nextjs-app":
-                    continue
-                for api in app.walk():
-                    if api.service != "fastapi-app" or api.name != "fastapi-app":
-                        continue
-                    sql = next((s for s in api.walk() if s.sql), None)
-                    if sql:
-                        return [root, request, app, api, sql]
-    return None
-
-
 def _browser_trace(stack: Stack, trace_id: str, request_span: str) -> list[xray.Span]:
     """Polls X-Ray until the trace holds the whole path from the click down to SQL."""
     env = stack.aws.client_env()
@@ -86,7 +66,7 @@ def _browser_trace(stack: Stack, trace_id: str, request_span: str) -> list[xray.
 
     def path() -> tuple[list[xray.Span], list[xray.Span]] | None:
         arrived[:] = xray.build_tree(xray.trace_documents(client, trace_id))
-        found = _path_from_click(arrived, request_span)
+        found = xray.path_from_click(arrived, request_span)
         return (arrived, found) if found else None
 
     try:
