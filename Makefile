@@ -117,8 +117,8 @@ up: setup collector frontend-build ## Run the whole system locally (Ctrl-C stops
 
 # Without BASE_URL, verify checks the local stack where `make up` put it (STACK_*_PORT).
 .PHONY: verify
-verify: setup ## Prove that a running stack's telemetry arrived (BASE_URL=http://<alb> for AWS)
-	$(RUN) ecsotel verify $(if $(BASE_URL),--base-url $(BASE_URL))
+verify: setup ## Prove that a running stack's telemetry arrived (BASE_URL=http://<alb> for AWS; BROWSER=1 clicks in Chromium too)
+	$(RUN) ecsotel verify $(if $(BASE_URL),--base-url $(BASE_URL)) $(if $(BROWSER),--browser)
 
 .PHONY: traces
 traces: setup ## Print the latest traces of the local stack from X-Ray as trees
