@@ -111,6 +111,13 @@ class Span:
         sql = self.document.get("sql")
         return sql if isinstance(sql, dict) else None
 
+    @property
+    def interaction(self) -> str | None:
+        """What a browser segment stands for (`click create`): its name is the service's."""
+        metadata = self.document.get("metadata", {}).get("default", {})
+        kind, action = metadata.get("app.interaction.type"), metadata.get("app.interaction.action")
+        return f"{kind} {action}" if isinstance(kind, str) and isinstance(action, str) else None
+
     def walk(self) -> Iterator["Span"]:
         """This span and all below it."""
         yield self
@@ -202,6 +209,8 @@ def render(roots: list[Span], title: str) -> Tree:
             span.status, f"[red]{span.status}[/]"
         )
         name = f"[bold cyan]{span.service}[/]" if span.name == span.service else span.name
+        if span.name == span.service and span.interaction:
+            name += f" [cyan]{span.interaction}[/]"
         text = f"{name}  {span.duration_ms:.1f} ms  {status}"
         if span.sql:
             statement = span.sql.get("sanitized_query") or span.sql.get("url", "")

@@ -2,7 +2,9 @@
 
 import time
 
-from ecsotel.xray import Document, TraceId, build_tree, path_from_click
+from rich.console import Console
+
+from ecsotel.xray import Document, TraceId, build_tree, path_from_click, render
 
 
 def segment(service: str, id_: str, parent: str | None, *subsegments: Document) -> Document:
@@ -118,3 +120,15 @@ def test_path_from_click_is_none_without_sql_or_without_the_browser_root() -> No
     other_root = build_tree(_browser_trace(root="nextjs-app"))
     assert path_from_click(other_root, "server_action create") is None
     assert path_from_click(build_tree(_browser_trace()), "PUT /api/todos/id") is None
+
+
+def test_a_browser_segment_is_rendered_with_its_click() -> None:
+    root = segment("nextjs-browser", "r1", None)
+    root["metadata"] = {
+        "default": {"app.interaction.type": "click", "app.interaction.action": "create"}
+    }
+    console = Console(width=100, record=True)
+
+    console.print(render(build_tree([root]), "trace"))
+
+    assert "nextjs-browser click create" in console.export_text()

@@ -105,6 +105,7 @@ def test_add_is_traced_from_the_click_through_the_server_action(
     path = _browser_trace(stack, _trace_id(post.value), "server_action create")
 
     assert path[0].document.get("name") == BROWSER
+    assert path[0].interaction == "click create"
     sent = _browser_documents(path)
     assert title not in sent, "a todo title reached the browser's spans"
     assert "?" not in sent, "a query string reached the browser's spans"
