@@ -126,8 +126,8 @@ up: setup collector frontend-build ## Run the whole system locally (Ctrl-C stops
 
 # Without BASE_URL, verify checks the local stack where `make up` put it (STACK_*_PORT).
 .PHONY: verify
-verify: setup ## Prove that a running stack's telemetry arrived (BASE_URL=http://<alb> for AWS)
-	$(RUN) ecsotel verify $(if $(BASE_URL),--base-url $(BASE_URL))
+verify: setup ## Prove that a running stack's telemetry arrived (BASE_URL=http://<alb> for AWS; BROWSER=1 clicks in Chromium too)
+	$(RUN) ecsotel verify $(if $(BASE_URL),--base-url $(BASE_URL)) $(if $(BROWSER),--browser)
 
 .PHONY: traces
 traces: setup ## Print the latest traces of the local stack from X-Ray as trees
@@ -178,8 +178,13 @@ bench: setup-backend collector ## Measure the backend's throughput with and with
 
 .PHONY: test-frontend
 # tsc and ESLint run in `make lint` (and so in `make test`), not again here.
-test-frontend: setup-frontend frontend-build ## Run the frontend's Vitest tests (standalone-server telemetry included)
+test-frontend: setup setup-frontend frontend-build ## Run the frontend's Vitest tests (standalone-server telemetry included) and its bundle budget
 	cd frontend && npm run --silent test
+	$(RUN) pytest tests/frontend
+
+.PHONY: bundle-size
+bundle-size: setup frontend-build ## Print the first-load JS of / and the lazily loaded browser telemetry (gzip)
+	$(RUN) python -m tests.frontend.bundle
 
 .PHONY: test-collector
 test-collector: setup collector ## Validate the collector config and run its contract tests

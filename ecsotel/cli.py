@@ -76,13 +76,20 @@ def verify(
     timeout: Annotated[
         float, typer.Option(help="Seconds to wait for each trace and for the metrics")
     ] = 120,
+    browser: Annotated[
+        bool,
+        typer.Option(
+            "--browser",
+            help="Also click through the page in /usr/bin/chromium: traces must start there",
+        ),
+    ] = False,
 ) -> None:
     """Drive the app through its frontend and prove its traces and metrics arrived."""
     from ecsotel.proof.run import run
 
     url = base_url or _ports().frontend_url
     console.print(f"verifying {url} ...")
-    report, where = run(url, timeout=timeout)
+    report, where = run(url, timeout=timeout, with_browser=browser)
     console.print(f"telemetry read from {where}")
     report.print(console)
     if not report.passed:

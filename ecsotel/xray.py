@@ -111,6 +111,13 @@ class Span:
         sql = self.document.get("sql")
         return sql if isinstance(sql, dict) else None
 
+    @property
+    def interaction(self) -> str | None:
+        """What a browser segment stands for (`click create`): its name is the service's."""
+        metadata = self.document.get("metadata", {}).get("default", {})
+        kind, action = metadata.get("app.interaction.type"), metadata.get("app.interaction.action")
+        return f"{kind} {action}" if isinstance(kind, str) and isinstance(action, str) else None
+
     def walk(self) -> Iterator["Span"]:
         """This span and all below it."""
         yield self
@@ -166,6 +173,33 @@ def build_tree(documents: Iterable[Document]) -> list[Span]:
     return roots
 
 
+BROWSER = "nextjs-browser"
+
+
+def path_from_click(roots: list[Span], request_span: str) -> list[Span] | None:
+    """The path nextjs-browser > `request_span` > nextjs-app > fastapi-app > SQL, if whole.
+
+    The root must be the browser's segment (a click), the request its subsegment,
+    and nextjs-app's segment that request's child.
+    """
+    for root in roots:
+        if root.service != BROWSER:
+            continue
+        for request in root.walk():
+            if request.service != BROWSER or request.name != request_span:
+                continue
+            for app in request.children:
+                if app.service != "nextjs-app":
+                    continue
+                for api in app.walk():
+                    if api.service != "fastapi-app" or api.name != "fastapi-app":
+                        continue
+                    sql = next((span for span in api.walk() if span.sql), None)
+                    if sql:
+                        return [root, request, app, api, sql]
+    return None
+
+
 def render(roots: list[Span], title: str) -> Tree:
     """A rich tree: service, span name, duration, status and SQL."""
     tree = Tree(f"[bold]{title}[/]")
@@ -175,6 +209,8 @@ def render(roots: list[Span], title: str) -> Tree:
             span.status, f"[red]{span.status}[/]"
         )
         name = f"[bold cyan]{span.service}[/]" if span.name == span.service else span.name
+        if span.name == span.service and span.interaction:
+            name += f" [cyan]{span.interaction}[/]"
         text = f"{name}  {span.duration_ms:.1f} ms  {status}"
         if span.sql:
             statement = span.sql.get("sanitized_query") or span.sql.get("url", "")

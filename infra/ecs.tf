@@ -224,6 +224,7 @@ module "nextjs_service" {
         { name = "HOSTNAME", value = "0.0.0.0" },
         { name = "PORT", value = tostring(local.nextjs_port) },
         { name = "BACKEND_URL", value = local.fastapi_url },
+        { name = "BROWSER_TRACES_SAMPLE_RATIO", value = tostring(var.browser_traces_sample_ratio) },
       ])
       dependsOn                              = local.depends_on_collector
       readonlyRootFilesystem                 = true

@@ -80,3 +80,14 @@ variable "log_retention_days" {
   type        = number
   default     = 30
 }
+
+variable "browser_traces_sample_ratio" {
+  description = "Share (0-1) of page views whose browser spans (nextjs-browser) are recorded; every page view is traced locally"
+  type        = number
+  default     = 0.1
+
+  validation {
+    condition     = var.browser_traces_sample_ratio >= 0 && var.browser_traces_sample_ratio <= 1
+    error_message = "browser_traces_sample_ratio must be between 0 and 1."
+  }
+}

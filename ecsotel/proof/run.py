@@ -13,14 +13,14 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from ecsotel import xray
 from ecsotel.aws import is_local, telemetry_clients
-from ecsotel.proof import checks, driver
+from ecsotel.proof import browser, checks, driver
 from ecsotel.proof.report import Report
 
 ACTION = "Server Action create"
 API = "API route create"
 
 
-def declared_checks() -> list[str]:
+def declared_checks(with_browser: bool = False) -> list[str]:
     """Every check verify runs, in the order it runs them."""
     return [
         *driver.SERVER_ACTION_CHECKS,
@@ -28,6 +28,7 @@ def declared_checks() -> list[str]:
         *checks.trace_checks(ACTION),
         *checks.trace_checks(API),
         *checks.EMF_CHECKS,
+        *(browser.BROWSER_CHECKS if with_browser else []),
     ]
 
 
@@ -48,9 +49,13 @@ def _stage(report: Report, names: list[str], body: Callable[[], None]) -> bool:
     return all(report.checks[name].passed for name in names)
 
 
-def run(base_url: str, timeout: float = 90.0) -> tuple[Report, str]:
-    """Drive the app, then check the traces and metrics; return the report and the AWS used."""
-    report = Report.declare(declared_checks())
+def run(base_url: str, timeout: float = 90.0, with_browser: bool = False) -> tuple[Report, str]:
+    """Drive the app, then check the traces and metrics; return the report and the AWS used.
+
+    `with_browser`: also click through the page in Chromium and check that those
+    traces start at the click (the nextjs-browser tier).
+    """
+    report = Report.declare(declared_checks(with_browser))
     xray_client, logs_client, where = telemetry_clients(local=is_local(base_url))
     since_ms = int(time.time() * 1000) - 5_000
     action_trace, api_trace = xray.TraceId.new(), xray.TraceId.new()
@@ -83,4 +88,10 @@ def run(base_url: str, timeout: float = 90.0) -> tuple[Report, str]:
         )
     else:
         report.not_run(checks.EMF_CHECKS, "no request reached the app, so no metrics to check")
+    if with_browser:
+        _stage(
+            report,
+            browser.BROWSER_CHECKS,
+            lambda: browser.check(xray_client, report, browser.drive(base_url, report), timeout),
+        )
     return report, where

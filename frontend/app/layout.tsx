@@ -2,6 +2,8 @@
 // (never next/font/google, which downloads at build time).
 import type { Metadata, Viewport } from "next";
 import { GeistSans } from "geist/font/sans";
+import { BrowserTelemetry } from "@/components/browser-telemetry";
+import { browserSampleRatio } from "@/lib/telemetry/browser-config";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -15,7 +17,10 @@ export const viewport: Viewport = { width: "device-width", initialScale: 1, them
 export default function RootLayout({ children }: Readonly<{ children: React.ReactNode }>) {
   return (
     <html lang="en" className={GeistSans.variable}>
-      <body className="min-h-dvh bg-stone-100 font-sans text-stone-800 antialiased">{children}</body>
+      <body className="min-h-dvh bg-stone-100 font-sans text-stone-800 antialiased">
+        {children}
+        <BrowserTelemetry sampleRatio={browserSampleRatio()} />
+      </body>
     </html>
   );
 }

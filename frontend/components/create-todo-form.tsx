@@ -17,6 +17,7 @@ export function CreateTodoForm() {
     <form
       action={formAction}
       data-testid="create-todo-form"
+      data-action="create"
       className="flex flex-col gap-2 rounded-2xl bg-white p-4 shadow-sm ring-1 ring-stone-200"
     >
       <label htmlFor="new-todo-title" className="text-sm font-medium text-stone-700">

@@ -65,7 +65,7 @@ export function TodoItem({ todo }: { todo: Todo }) {
       }`}
     >
       <div className="flex items-center gap-3">
-        <form action={toggleAction} onSubmit={onToggle} data-testid="toggle-todo-form">
+        <form action={toggleAction} onSubmit={onToggle} data-testid="toggle-todo-form" data-action="toggle">
           <input type="hidden" name="id" value={todo.id} />
           <input type="hidden" name="completed" value={String(!completed)} />
           <button
@@ -91,7 +91,7 @@ export function TodoItem({ todo }: { todo: Todo }) {
           {todo.title}
         </span>
 
-        <form action={deleteAction} data-testid="delete-todo-form">
+        <form action={deleteAction} data-testid="delete-todo-form" data-action="delete">
           <input type="hidden" name="id" value={todo.id} />
           <button type="submit" disabled={deleting} aria-describedby={titleId} className={quietButton}>
             {deleting ? "Deleting…" : "Delete"}
@@ -105,7 +105,7 @@ export function TodoItem({ todo }: { todo: Todo }) {
         >
           Rename
         </summary>
-        <form action={renameAction} data-testid="rename-todo-form" className="mt-2 flex flex-col gap-2 sm:flex-row">
+        <form action={renameAction} data-testid="rename-todo-form" data-action="rename" className="mt-2 flex flex-col gap-2 sm:flex-row">
           <input type="hidden" name="id" value={todo.id} />
           <label htmlFor={`todo-${todo.id}-rename`} className="sr-only">
             New title for “{todo.title}”

@@ -19,4 +19,12 @@ describe("isMeaningful", () => {
     expect(isMeaningful({ "app.action": "create" })).toBe(true);
     expect(isMeaningful({})).toBe(true);
   });
+
+  it("drops every span of a browser-telemetry relay request, so the relay never traces itself", () => {
+    const request = { "next.span_type": "BaseServer.handleRequest", "http.target": "/api/telemetry/v1/traces" };
+    expect(isMeaningful(request)).toBe(false);
+    const handler = { "next.span_type": "AppRouteRouteHandlers.runHandler", "next.route": "/api/telemetry/v1/traces" };
+    expect(isMeaningful(handler)).toBe(false);
+    expect(isMeaningful({ "next.span_type": "BaseServer.handleRequest", "http.target": "/api/todos/7" })).toBe(true);
+  });
 });

@@ -2,7 +2,9 @@
 
 import time
 
-from ecsotel.xray import Document, TraceId, build_tree
+from rich.console import Console
+
+from ecsotel.xray import Document, TraceId, build_tree, path_from_click, render
 
 
 def segment(service: str, id_: str, parent: str | None, *subsegments: Document) -> Document:
@@ -92,3 +94,41 @@ def test_standalone_subsegment_documents_belong_to_their_parents_service() -> No
     assert [(span.name, span.service) for span in backend_span.children] == [
         ("todo", "fastapi-app")
     ]
+
+
+def _browser_trace(*, sql: bool = True, root: str = "nextjs-browser") -> list[Document]:
+    """A click's trace: the browser's segment, its request, nextjs-app, fastapi-app, SQL."""
+    query = subsegment(
+        "todo", "c2", 100.3, **({"sql": {"database_type": "postgresql"}} if sql else {})
+    )
+    return [
+        segment(root, "r1", None, subsegment("server_action create", "r2", 100.01)),
+        segment("nextjs-app", "a1", "r2", subsegment("POST /api/todos/", "a2", 100.1)),
+        segment("fastapi-app", "b1", "a2", query),
+    ]
+
+
+def test_path_from_click_follows_the_browser_segment_down_to_sql() -> None:
+    path = path_from_click(build_tree(_browser_trace()), "server_action create")
+
+    assert path is not None
+    assert [span.id for span in path] == ["r1", "r2", "a1", "b1", "c2"]
+
+
+def test_path_from_click_is_none_without_sql_or_without_the_browser_root() -> None:
+    assert path_from_click(build_tree(_browser_trace(sql=False)), "server_action create") is None
+    other_root = build_tree(_browser_trace(root="nextjs-app"))
+    assert path_from_click(other_root, "server_action create") is None
+    assert path_from_click(build_tree(_browser_trace()), "PUT /api/todos/id") is None
+
+
+def test_a_browser_segment_is_rendered_with_its_click() -> None:
+    root = segment("nextjs-browser", "r1", None)
+    root["metadata"] = {
+        "default": {"app.interaction.type": "click", "app.interaction.action": "create"}
+    }
+    console = Console(width=100, record=True)
+
+    console.print(render(build_tree([root]), "trace"))
+
+    assert "nextjs-browser click create" in console.export_text()

@@ -18,22 +18,10 @@ from playwright.sync_api import Browser, Locator, Page, Request, expect, sync_pl
 
 from ecsotel.local.stack import Stack
 from ecsotel.paths import CACHE_DIR, REPO_ROOT
+from ecsotel.proof.browser import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.e2e
 
-# Debian's Chromium, never a downloaded browser build; these flags keep it from
-# calling home (updates, sync, field trials), which would also break the origin check.
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # The README's picture is refreshed only on request (UPDATE_SCREENSHOT=1), so that
 # running the tests leaves the work tree clean.
 SCREENSHOT = (

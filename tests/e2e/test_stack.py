@@ -20,11 +20,13 @@ from ecsotel.proof.report import Report
 pytestmark = pytest.mark.e2e
 
 
-def run_verify(ports: Ports, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run_verify(
+    ports: Ports, timeout: float = 120, *options: str
+) -> subprocess.CompletedProcess[str]:
     """`ecsotel verify` as `make verify` runs it: the local stack found through STACK_*_PORT."""
     env = {name: value for name, value in os.environ.items() if name != "AWS_ENDPOINT_URL"}
     return subprocess.run(
-        [sys.executable, "-m", "ecsotel", "verify", "--timeout", str(timeout)],
+        [sys.executable, "-m", "ecsotel", "verify", "--timeout", str(timeout), *options],
         cwd=REPO_ROOT,
         env={**env, **ports.env(), "COLUMNS": "250"},
         capture_output=True,
@@ -39,12 +41,13 @@ def failed(check: str, output: str) -> bool:
 
 
 def test_verify_passes_against_the_local_stack(stack: Stack) -> None:
-    result = run_verify(stack.ports)
+    result = run_verify(stack.ports, 120, "--browser")
 
     print(result.stdout)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "verify passed" in result.stdout
     assert "FAILED" not in result.stdout
+    assert "browser: Server Action trace rooted at nextjs-browser" in result.stdout
 
 
 def test_driver_finds_every_form_and_route_of_the_real_app(stack: Stack) -> None:

@@ -240,6 +240,15 @@ def test_nextjs_reaches_fastapi_at_fastapi_local(infra: Infra) -> None:
     assert (env["HOSTNAME"], env["PORT"]) == (ALL_INTERFACES, "3000")
 
 
+def test_browser_traces_a_tenth_of_page_views_on_aws(infra: Infra) -> None:
+    """BROWSER_TRACES_SAMPLE_RATIO comes from a variable bounded to 0-1, 0.1 by default."""
+    env = environment(containers(infra, "nextjs_service")["nextjs-app"])
+    # The model resolves variables to their defaults.
+    assert env["BROWSER_TRACES_SAMPLE_RATIO"] == "0.1"
+    variable = infra.variables["browser_traces_sample_ratio"]
+    assert "<= 1" in str(variable["validation"])
+
+
 @pytest.mark.parametrize("module", SERVICES)
 def test_no_secret_value_is_in_a_plain_environment_variable(infra: Infra, module: str) -> None:
     """Secrets travel by `secrets` (or by ARN), never as environment values."""

@@ -18,10 +18,17 @@ export const KEPT_NEXT_SPAN_TYPES: ReadonlySet<string> = new Set([
   "Middleware.execute",
 ]);
 
+/** Routes whose requests are never traced: the browser-telemetry relay would trace itself. */
+const UNTRACED_PATH = /^\/api\/telemetry(\/|$)/;
+
 /** Whether a span is exported: our own spans always, Next.js's only from the kept types. */
 export function isMeaningful(attributes: Attributes): boolean {
   const type = attributes["next.span_type"];
-  return typeof type !== "string" || KEPT_NEXT_SPAN_TYPES.has(type);
+  if (typeof type !== "string") return true;
+  // Every span of a relay request carries its path (http.target) or route (next.route).
+  const path = attributes["next.route"] ?? attributes["http.target"];
+  if (typeof path === "string" && UNTRACED_PATH.test(path)) return false;
+  return KEPT_NEXT_SPAN_TYPES.has(type);
 }
 
 /** Passes only meaningful spans on to `next` (the batch processor). */

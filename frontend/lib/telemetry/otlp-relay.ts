@@ -1,0 +1,132 @@
+// Pure rules of the browser-telemetry relay (POST /api/telemetry/v1/traces): what
+// a page may send, how often, and which resource attributes survive. The browser
+// is untrusted: it may claim any service or host, so the relay keeps only the
+// SDK's own description and names the service itself. No I/O here (Vitest).
+
+/** The largest OTLP body accepted; the browser's batches stay far below it. */
+export const MAX_TELEMETRY_BODY_BYTES = 128 * 1024;
+
+/** The only service name browser spans may carry, whatever the page claims. */
+export const BROWSER_SERVICE_NAME = "nextjs-browser";
+
+/** Resource attributes a browser may set (the SDK describing itself); every other one is dropped. */
+const ALLOWED_RESOURCE_KEYS: ReadonlySet<string> = new Set([
+  "telemetry.sdk.language",
+  "telemetry.sdk.name",
+  "telemetry.sdk.version",
+]);
+
+/** Why a body is refused, with the status the relay answers. */
+export class RelayError extends Error {
+  constructor(
+    readonly status: 400 | 413 | 415,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Only OTLP/HTTP JSON: it is what the web exporter sends, and the relay must parse
+ * a body to rewrite its resource (there is no protobuf decoder in the SDK).
+ */
+export function isAcceptedContentType(header: string | null): boolean {
+  return header?.split(";")[0]?.trim().toLowerCase() === "application/json";
+}
+
+interface KeyValue {
+  key: string;
+  value: unknown;
+}
+
+/** The OTLP JSON body with every resource and span rewritten for `nextjs-browser`; throws RelayError. */
+export function rewriteExport(text: string): string {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new RelayError(400, "The body is not JSON.");
+  }
+  if (!isRecord(body) || !Array.isArray(body.resourceSpans)) {
+    throw new RelayError(400, "The body is not an OTLP trace export (no resourceSpans).");
+  }
+  const resourceSpans: unknown[] = body.resourceSpans;
+  const rewritten = resourceSpans.map((entry) => {
+    if (!isRecord(entry)) throw new RelayError(400, "A resourceSpans entry is not an object.");
+    const resource = isRecord(entry.resource) ? entry.resource : {};
+    const kept = keyValues(resource.attributes).filter((attribute) => ALLOWED_RESOURCE_KEYS.has(attribute.key));
+    const service = stringAttribute("service.name", BROWSER_SERVICE_NAME);
+    const scopeSpans = records(entry.scopeSpans).map((scope) => ({ ...scope, spans: records(scope.spans).map(rewriteSpan) }));
+    return { ...entry, resource: { attributes: [...kept, service] }, scopeSpans };
+  });
+  return JSON.stringify({ ...body, resourceSpans: rewritten });
+}
+
+/**
+ * X-Ray names a segment after `aws.*` attributes: a page may set none of them,
+ * and its local roots (a click, a page load) become segments named
+ * `nextjs-browser`, as a server span's would be named after its service.
+ */
+function rewriteSpan(span: Record<string, unknown>): Record<string, unknown> {
+  const attributes = keyValues(span.attributes).filter((attribute) => !attribute.key.startsWith("aws."));
+  if (!span.parentSpanId) {
+    attributes.push(stringAttribute("aws.span.kind", "LOCAL_ROOT"), stringAttribute("aws.local.service", BROWSER_SERVICE_NAME));
+  }
+  return { ...span, attributes };
+}
+
+function stringAttribute(key: string, value: string): KeyValue {
+  return { key, value: { stringValue: value } };
+}
+
+/** The well-formed key-value pairs of an OTLP attribute list. */
+function keyValues(value: unknown): KeyValue[] {
+  return records(value).filter((item): item is Record<string, unknown> & KeyValue => typeof item.key === "string");
+}
+
+/** The objects of an OTLP list (anything else is a malformed export). */
+function records(value: unknown): Record<string, unknown>[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every(isRecord)) {
+    throw new RelayError(400, "The body is not a well-formed OTLP trace export.");
+  }
+  return value;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** A token bucket per client: `burst` requests at once, refilled at `perMinute`. */
+export class RateLimiter {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+
+  constructor(
+    private readonly perMinute: number,
+    private readonly burst: number,
+    private readonly now: () => number = Date.now,
+    // Bounds memory against clients that rotate addresses; a full map starts over.
+    private readonly maxClients: number = 10_000,
+  ) {}
+
+  /** Takes one token for `client`; false when its bucket is empty. */
+  take(client: string): boolean {
+    const now = this.now();
+    const bucket = this.buckets.get(client) ?? { tokens: this.burst, at: now };
+    const refilled = Math.min(this.burst, bucket.tokens + ((now - bucket.at) / 60_000) * this.perMinute);
+    const allowed = refilled >= 1;
+    if (!this.buckets.has(client) && this.buckets.size >= this.maxClients) this.buckets.clear();
+    this.buckets.set(client, { tokens: allowed ? refilled - 1 : refilled, at: now });
+    return allowed;
+  }
+}
+
+/**
+ * The client a request is counted against: the last `X-Forwarded-For` hop, the
+ * one the load balancer (or Next.js's own server) appended; earlier hops are the
+ * client's own claims.
+ */
+export function clientKey(forwardedFor: string | null): string {
+  const hops = (forwardedFor ?? "").split(",").map((hop) => hop.trim());
+  return hops.at(-1) || "unknown";
+}
