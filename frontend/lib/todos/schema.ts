@@ -15,6 +15,13 @@ export const todoSchema = z.object({
 export type Todo = z.infer<typeof todoSchema>;
 export const todoListSchema = z.array(todoSchema);
 
+/** What a row needs and nothing more: the page hands only these fields to the client. */
+export type TodoRow = Pick<Todo, "id" | "title" | "completed">;
+
+/** The counts of `GET /api/todos/stats`. */
+export const todoStatsSchema = z.object({ total: z.number().int(), open: z.number().int(), done: z.number().int() });
+export type TodoStats = z.infer<typeof todoStatsSchema>;
+
 export const titleSchema = z
   .string({ error: "Enter a title." })
   .trim()

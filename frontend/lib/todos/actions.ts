@@ -1,7 +1,9 @@
 "use server";
-// The todo Server Actions. Each validates its form with zod (mirroring the
-// backend), calls the data layer, revalidates `/` and hands a typed state to
-// useActionState. They also work as plain no-JS form posts (progressive enhancement).
+// The todo Server Actions, imported by the page's components (never the other way
+// round). Each validates its form with zod (mirroring the backend), calls the data
+// layer and revalidates `/` (every page of it). The create form reads a typed state
+// through useActionState; the row actions are plain form actions, the path a browser
+// without JavaScript takes (with JavaScript the rows call the API-route proxy).
 import { metrics, SpanStatusCode, trace } from "@opentelemetry/api";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
@@ -88,37 +90,31 @@ export async function createTodoAction(_prev: ActionState, formData: FormData): 
   });
 }
 
-/** Renames a todo from its rename form (`id`, `title`). */
-export async function renameTodoAction(_prev: ActionState, formData: FormData): Promise<ActionState> {
-  return instrumented("rename", async () => {
+/** Renames a todo from a row's form (`id`, `title`); a no-JavaScript post. */
+export async function renameTodoAction(formData: FormData): Promise<void> {
+  await instrumented("rename", async () => {
     const parsed = renameTodoForm.safeParse(formFields(formData));
-    if (!parsed.success) {
-      return { outcome: "invalid", state: invalidTitle(parsed.error, formData) };
-    }
+    if (!parsed.success) return { outcome: "invalid", state: invalidTitle(parsed.error, formData) };
     const { id, title } = parsed.data;
-    return keepTitle(fromWrite(await updateTodo(id, { title }), `Renamed to “${title}”.`), formData);
+    return fromWrite(await updateTodo(id, { title }), `Renamed to “${title}”.`);
   });
 }
 
-/** Sets a todo's completed flag from its toggle form (`id`, `completed` = "true"|"false"). */
-export async function toggleTodoAction(_prev: ActionState, formData: FormData): Promise<ActionState> {
-  return instrumented("toggle", async () => {
+/** Sets a todo's completed flag from a row's form (`id`, `completed` = "true"|"false"). */
+export async function toggleTodoAction(formData: FormData): Promise<void> {
+  await instrumented("toggle", async () => {
     const parsed = toggleTodoForm.safeParse(formFields(formData));
-    if (!parsed.success) {
-      return { outcome: "invalid", state: { message: "That todo cannot be changed." } };
-    }
+    if (!parsed.success) return { outcome: "invalid", state: { message: "That todo cannot be changed." } };
     const { id, completed } = parsed.data;
     return fromWrite(await updateTodo(id, { completed }), completed ? "Marked done." : "Marked not done.");
   });
 }
 
-/** Deletes a todo from its delete form (`id`). */
-export async function deleteTodoAction(_prev: ActionState, formData: FormData): Promise<ActionState> {
-  return instrumented("delete", async () => {
+/** Deletes a todo from a row's form (`id`). */
+export async function deleteTodoAction(formData: FormData): Promise<void> {
+  await instrumented("delete", async () => {
     const parsed = deleteTodoForm.safeParse(formFields(formData));
-    if (!parsed.success) {
-      return { outcome: "invalid", state: { message: "That todo cannot be deleted." } };
-    }
+    if (!parsed.success) return { outcome: "invalid", state: { message: "That todo cannot be deleted." } };
     return fromWrite(await deleteTodo(parsed.data.id), "Deleted.");
   });
 }
