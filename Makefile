@@ -168,6 +168,12 @@ bench: setup-backend collector ## Measure the backend's throughput with and with
 	@command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk (or brew install wrk)"; exit 1; }
 	$(RUN) --directory backend python -m bench.bench --collector ../$(COLLECTOR_BIN) $(BENCH_ARGS)
 
+# Not part of `make test` either (about 2 minutes): the tests hold its bounds' short
+# version (Show more, the Link header, the HTML per todo), without timings.
+.PHONY: bench-list
+bench-list: setup collector frontend-build ## Measure the list at 100, 1,000 and 10,000 todos (API, page render, HTML size)
+	$(RUN) python -m tests.perf.bench_list $(BENCH_ARGS)
+
 .PHONY: test-frontend
 # tsc and ESLint run in `make lint` (and so in `make test`), not again here.
 test-frontend: setup-frontend frontend-build ## Run the frontend's Vitest tests (standalone-server telemetry included)
@@ -189,8 +195,8 @@ test-infra: setup $(TERRAFORM) ## Check the Terraform (fmt, checkov, design test
 	$(RUN) pytest tests/infra tests/docs
 
 .PHONY: test-cli
-test-cli: setup ## Run the CLI's own tests (process supervision, PostgreSQL, trace trees)
-	$(RUN) pytest tests/cli
+test-cli: setup ## Run the CLI's own tests (process supervision, PostgreSQL, trace trees) and the benches' checkers
+	$(RUN) pytest tests/cli tests/perf
 
 .PHONY: test-e2e
 test-e2e: setup collector frontend-build ## Start the whole stack and run the cross-service tests
