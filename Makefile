@@ -120,11 +120,10 @@ up: setup collector frontend-build ## Run the whole system locally (Ctrl-C stops
 	@$(MAKE) system-deps STACK_ONLY=1
 	$(RUN) ecsotel up
 
-BASE_URL ?= http://localhost:3000
-
+# Without BASE_URL, verify checks the local stack where `make up` put it (STACK_*_PORT).
 .PHONY: verify
 verify: setup ## Prove that a running stack's telemetry arrived (BASE_URL=http://<alb> for AWS)
-	$(RUN) ecsotel verify --base-url $(BASE_URL)
+	$(RUN) ecsotel verify $(if $(BASE_URL),--base-url $(BASE_URL))
 
 .PHONY: traces
 traces: setup ## Print the latest traces of the local stack from X-Ray as trees

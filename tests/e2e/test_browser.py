@@ -15,8 +15,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Locator, Page, Request, expect, sync_playwright
 
+from ecsotel.local.stack import Stack
 from ecsotel.paths import CACHE_DIR, REPO_ROOT
-from ecsotel.stack import Stack
 from tests.perf.seed import PREFIX, remove_seeded, seed
 
 pytestmark = pytest.mark.e2e
