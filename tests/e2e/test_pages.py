@@ -11,8 +11,8 @@ import httpx
 import pytest
 from bs4 import BeautifulSoup, Tag
 
-from ecsotel.stack import Stack
-from ecsotel.verify import submit_form
+from ecsotel.local.stack import Stack
+from ecsotel.proof.driver import submit_form
 from tests.perf.seed import remove_seeded, seed
 
 pytestmark = pytest.mark.e2e

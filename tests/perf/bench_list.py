@@ -21,9 +21,10 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
+from ecsotel.local.ports import Ports
+from ecsotel.local.process import file_sink
+from ecsotel.local.stack import Stack, running_stack
 from ecsotel.paths import CACHE_DIR
-from ecsotel.process import file_sink
-from ecsotel.stack import Ports, Stack, running_stack
 from tests.perf.seed import count, seed
 
 LEVELS = (100, 1_000, 10_000)

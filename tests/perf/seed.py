@@ -1,45 +1,18 @@
 """Many todos at once, straight into the stack's database: a benchmark's 10,000 rows in a second.
 
-Through the application's own role over TCP, as the backend connects; each call is
-one INSERT ... SELECT generate_series, so the rows differ only by number and share
-the transaction's created_at (the list then orders them by id, as it does any tie).
+Each call is one statement over the cluster's socket, an INSERT ... SELECT
+generate_series, so the rows differ only by number and share the transaction's
+created_at (the list then orders them by id, as it does any tie).
 """
 
-import os
-import subprocess
-
-from ecsotel.stack import Stack
+from ecsotel.local.stack import Stack
 
 PREFIX = "Seeded todo number"
 
 
 def app_psql(stack: Stack, sql: str) -> str:
-    """Run one statement in the application's database as its role; its output."""
-    postgres = stack.postgres
-    result = subprocess.run(
-        [
-            str(postgres.bin / "psql"),
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(postgres.port),
-            "-U",
-            postgres.username,
-            "-d",
-            postgres.database,
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-qAtc",
-            sql,
-        ],
-        env={**os.environ, "PGPASSWORD": postgres.password},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"psql failed: {result.stderr.strip()}")
-    return result.stdout
+    """Run one statement in the application's database (as the superuser); its output."""
+    return stack.database.cluster.psql(sql, database=stack.database.database)
 
 
 def seed(stack: Stack, count: int, *, start: int = 1) -> None:
