@@ -1,4 +1,4 @@
-"""The stack's ports: one home, moved by STACK_*_PORT, and the same in every file that repeats them."""
+"""The stack's ports: one home, moved by STACK_*_PORT, the same wherever they repeat."""
 
 import re
 
