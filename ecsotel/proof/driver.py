@@ -110,7 +110,7 @@ def drive_server_actions(client: httpx.Client, report: Report, trace: xray.Trace
     if after is None:
         raise VerifyError(f"todo {todo_id} left the page after its toggle")
     deleted = submit_form(client, str(page.url), find_form(after[1], "delete-todo-form"), {}, {})
-    gone = todo_id not in todo_items(client.get("/").text)
+    gone = _find_item(client, title) is None
     report.add(ACTION_DELETE, deleted.status_code < 400 and gone, f"todo {todo_id}")
 
 

@@ -11,8 +11,10 @@ import httpx
 import pytest
 from bs4 import BeautifulSoup, Tag
 
+from ecsotel import xray
 from ecsotel.local.stack import Stack
-from ecsotel.proof.driver import submit_form
+from ecsotel.proof.driver import SERVER_ACTION_CHECKS, drive_server_actions, submit_form
+from ecsotel.proof.report import Report
 from tests.perf.seed import remove_seeded, seed
 
 pytestmark = pytest.mark.e2e
@@ -133,3 +135,13 @@ def test_a_todo_costs_at_most_1_5_kb_of_html(stack: Stack, client: httpx.Client)
     per_todo = (len(full.content) - len(bare.content)) / added
     assert added > 0
     assert per_todo <= BYTES_PER_TODO_MAX, f"{per_todo:.0f} B of HTML per todo"
+
+
+def test_verify_finds_its_todo_on_the_last_page(stack: Stack, client: httpx.Client) -> None:
+    # Oldest first: with 150 todos, the one verify creates is on the second page.
+    seed(stack, 150)
+    report = Report.declare(SERVER_ACTION_CHECKS)
+
+    drive_server_actions(client, report, xray.TraceId.new())
+
+    assert report.passed, [f"{check.name}: {check.detail}" for check in report.failed()]
