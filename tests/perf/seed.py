@@ -33,3 +33,10 @@ def remove_seeded(stack: Stack) -> None:
 def count(stack: Stack) -> int:
     """How many todos the database holds."""
     return int(app_psql(stack, "SELECT count(*) FROM todo").strip())
+
+
+def keep_first(stack: Stack, count: int) -> None:
+    """Delete every todo but the `count` oldest (the list's order)."""
+    # Only an int is formatted in.
+    oldest = f"SELECT id FROM todo ORDER BY created_at, id LIMIT {int(count)}"  # noqa: S608
+    app_psql(stack, f"DELETE FROM todo WHERE id NOT IN ({oldest})")  # noqa: S608
