@@ -1,16 +1,17 @@
 // `/`: one page of todos, rendered on the server from fastapi-app on every request.
-// `?after=<cursor>` is the page after a cursor (the "Show more" link without JavaScript).
+// `?after=<cursor>` is the page after a cursor (the "Show more" link without JavaScript);
+// `?notice=<code>` says why a row's change failed without JavaScript.
 import Link from "next/link";
 import { BackendDown } from "@/components/backend-down";
 import { CreateTodoForm } from "@/components/create-todo-form";
 import { TodoList } from "@/components/todo-list";
 import { listTodos, todoStats, type TodoListResult } from "@/lib/backend";
-import type { TodoStats } from "@/lib/todos/schema";
+import { noticeMessage, type TodoStats } from "@/lib/todos/schema";
 
 // Always fresh: the list must reflect the backend, never a build-time snapshot.
 export const dynamic = "force-dynamic";
 
-type Props = { searchParams: Promise<{ after?: string | string[] }> };
+type Props = { searchParams: Promise<{ after?: string | string[]; notice?: string | string[] }> };
 
 /** The header's line: the counts of the whole list, not of this page. */
 function summary(result: TodoListResult, stats: TodoStats | undefined): string {
@@ -21,7 +22,7 @@ function summary(result: TodoListResult, stats: TodoStats | undefined): string {
 
 /** Renders one page of the todo list, or a notice that the backend is unreachable. */
 export default async function HomePage({ searchParams }: Props) {
-  const { after } = await searchParams;
+  const { after, notice } = await searchParams;
   const cursor = typeof after === "string" && after ? after : undefined;
   const [result, stats] = await Promise.all([listTodos(cursor), todoStats()]);
 
@@ -33,6 +34,12 @@ export default async function HomePage({ searchParams }: Props) {
       </header>
 
       <CreateTodoForm />
+
+      {noticeMessage(notice) ? (
+        <p role="alert" data-testid="notice" className="text-center text-sm text-rose-700">
+          {noticeMessage(notice)}
+        </p>
+      ) : null}
 
       {!result.ok && result.reason === "bad-cursor" ? (
         <p role="alert" data-testid="bad-cursor" className="text-center text-stone-500">

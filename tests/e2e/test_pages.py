@@ -75,9 +75,11 @@ def test_server_actions_work_on_the_second_page(stack: Stack, client: httpx.Clie
     form = row.find("form", attrs={"data-testid": "toggle-todo-form"})
     assert isinstance(form, Tag)
 
-    posted = submit_form(client, str(page.url), form, {}, {})
+    posted = submit_form(client, str(page.url), form, {}, {"referer": str(page.url)})
 
-    assert posted.status_code == 200
+    # Post/redirect/get, back to the page the form was on.
+    assert posted.status_code == 303
+    assert posted.headers["location"] == href
     after = httpx.get(f"{stack.backend_url}/api/todos/{todo_id}", timeout=10).json()
     assert after["completed"] is True
     (reloaded,) = rows(client.get(href).text)
@@ -145,3 +147,32 @@ def test_verify_finds_its_todo_on_the_last_page(stack: Stack, client: httpx.Clie
     drive_server_actions(client, report, xray.TraceId.new())
 
     assert report.passed, [f"{check.name}: {check.detail}" for check in report.failed()]
+
+
+def test_a_failed_change_without_javascript_says_why(stack: Stack, client: httpx.Client) -> None:
+    seed(stack, 1)
+    page = client.get("/")
+    (row,) = rows(page.text)
+    details = row.find("details")
+    assert isinstance(details, Tag)
+    form = details.find("form")
+    assert isinstance(form, Tag)
+
+    # Spaces pass the browser's `required` check, not the trimmed 1-200 rule.
+    posted = submit_form(client, str(page.url), form, {"title": "   "}, {})
+
+    assert posted.status_code == 303
+    assert posted.headers["location"] == "/?notice=invalid"
+    soup = BeautifulSoup(client.get("/?notice=invalid").text, "html.parser")
+    notice = soup.find("p", attrs={"data-testid": "notice"})
+    assert isinstance(notice, Tag)
+    assert notice.get_text() == "Titles are 1 to 200 characters."
+    assert notice.get("role") == "alert"
+
+
+def test_a_notice_code_is_never_echoed(client: httpx.Client) -> None:
+    page = client.get("/?notice=%3Cb%3Eyour+account+is+locked%3C%2Fb%3E")
+
+    assert page.status_code == 200
+    assert 'data-testid="notice"' not in page.text
+    assert "account is locked" not in page.text

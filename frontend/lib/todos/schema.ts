@@ -57,6 +57,23 @@ export type ActionState = {
   values?: { title?: string };
 };
 
+/**
+ * Why a row's change failed without JavaScript: the action sends the browser back to
+ * the page with `?notice=<code>`. Codes, never text, so no one can put words on the page.
+ */
+export const NOTICES = {
+  invalid: `Titles are 1 to ${TITLE_MAX} characters.`,
+  gone: "That todo no longer exists.",
+  unavailable: "The todo service is unreachable. Try again in a moment.",
+  refused: "The todo service refused the change.",
+} as const;
+export type NoticeCode = keyof typeof NOTICES;
+
+/** The message of a `?notice=` code, or undefined for anything else. */
+export function noticeMessage(code: unknown): string | undefined {
+  return typeof code === "string" && Object.hasOwn(NOTICES, code) ? NOTICES[code as NoticeCode] : undefined;
+}
+
 /** Turns FormData into a plain object of its string fields (files and Next's `$ACTION_*` fields dropped). */
 export function formFields(formData: FormData): Record<string, string> {
   const fields: Record<string, string> = {};
