@@ -176,6 +176,12 @@ bench: setup-backend collector ## Measure the backend's throughput with and with
 	@command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk (or brew install wrk)"; exit 1; }
 	$(RUN) --directory backend python -m bench.bench --collector ../$(COLLECTOR_BIN) $(BENCH_ARGS)
 
+# Not part of `make test` either (about 2 minutes): the tests hold its bounds' short
+# version (Show more, the Link header, the HTML per todo), without timings.
+.PHONY: bench-list
+bench-list: setup collector frontend-build ## Measure the list at 100, 1,000 and 10,000 todos (API, page render, HTML size)
+	$(RUN) python -m tests.perf.bench_list $(BENCH_ARGS)
+
 .PHONY: test-frontend
 # tsc and ESLint run in `make lint` (and so in `make test`), not again here.
 test-frontend: setup setup-frontend frontend-build ## Run the frontend's Vitest tests (standalone-server telemetry included) and its bundle budget
@@ -209,8 +215,8 @@ checkov: $(UV) ## Scan the Terraform under infra/ (every root module) with check
 	  checkov -d infra --framework terraform --skip-download --quiet --compact
 
 .PHONY: test-cli
-test-cli: setup ## Run the CLI's own tests (process supervision, PostgreSQL, trace trees)
-	$(RUN) pytest tests/cli
+test-cli: setup ## Run the CLI's own tests (process supervision, PostgreSQL, trace trees) and the benches' checkers
+	$(RUN) pytest tests/cli tests/perf
 
 .PHONY: test-ci
 test-ci: setup ## Check the GitHub workflows' hygiene (pins, permissions, timeouts, make targets)

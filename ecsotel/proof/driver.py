@@ -67,10 +67,21 @@ def todo_items(html: str) -> dict[str, Tag]:
     }
 
 
+# The list is oldest first, one page at a time: a new todo is on the last page.
+MAX_PAGES = 200
+
+
 def _find_item(client: httpx.Client, title: str) -> tuple[str, Tag] | None:
-    for todo_id, item in todo_items(client.get("/").text).items():
-        if title in item.get_text(" "):
-            return todo_id, item
+    url = "/"
+    for _ in range(MAX_PAGES):
+        html = client.get(url).text
+        for todo_id, item in todo_items(html).items():
+            if title in item.get_text(" "):
+                return todo_id, item
+        more = BeautifulSoup(html, "html.parser").find("a", attrs={"data-testid": "show-more"})
+        if not isinstance(more, Tag):
+            return None
+        url = str(more.get("href"))
     return None
 
 
@@ -99,7 +110,7 @@ def drive_server_actions(client: httpx.Client, report: Report, trace: xray.Trace
     if after is None:
         raise VerifyError(f"todo {todo_id} left the page after its toggle")
     deleted = submit_form(client, str(page.url), find_form(after[1], "delete-todo-form"), {}, {})
-    gone = todo_id not in todo_items(client.get("/").text)
+    gone = _find_item(client, title) is None
     report.add(ACTION_DELETE, deleted.status_code < 400 and gone, f"todo {todo_id}")
 
 

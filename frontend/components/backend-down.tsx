@@ -15,7 +15,7 @@ export function BackendDown() {
     let stopped = false;
     const timer = setInterval(async () => {
       try {
-        const response = await fetch("/api/todos", { cache: "no-store" });
+        const response = await fetch("/api/todos?limit=1", { cache: "no-store" });
         if (response.ok && !stopped) router.refresh();
       } catch {
         // Still down (or offline): keep polling.

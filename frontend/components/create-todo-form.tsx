@@ -2,7 +2,7 @@
 // The create form. It posts to a Server Action, so it also works without
 // JavaScript; with JavaScript it shows a pending state and inline errors.
 import { useActionState } from "react";
-import { createTodoAction } from "@/app/actions";
+import { createTodoAction } from "@/lib/todos/actions";
 import { TITLE_MAX, type ActionState } from "@/lib/todos/schema";
 import { primaryButton, textInput } from "@/components/ui";
 

@@ -1,138 +1,136 @@
 "use client";
-// One todo. Every control is a real <form> posting to a Server Action, so the
-// list works without JavaScript. With JavaScript, the toggle takes the other
-// path the design names: an optimistic PUT to the same-origin API route.
+// One todo row, light on purpose: three small forms on shared class names, and
+// only id, title and completed as props. Without JavaScript each form posts to
+// its Server Action. With JavaScript the row calls the API-route proxy instead
+// (the toggle optimistically), so rows loaded by "Show more" work the same way.
 import { useRouter } from "next/navigation";
-import { useActionState, useEffect, useOptimistic, useRef, useState, useTransition } from "react";
-import { deleteTodoAction, renameTodoAction, toggleTodoAction } from "@/app/actions";
-import { TITLE_MAX, type ActionState, type Todo } from "@/lib/todos/schema";
-import { focusRing, primaryButton, quietButton, textInput } from "@/components/ui";
+import { useRef, useState, useTransition, type FormEvent } from "react";
+import { deleteTodoAction, renameTodoAction, toggleTodoAction } from "@/lib/todos/actions";
+import { backendErrorMessage, TITLE_MAX, titleSchema, type TodoRow } from "@/lib/todos/schema";
 
-const initial: ActionState = {};
+type Local = Partial<TodoRow> & { gone?: boolean };
+
+/** Sends one change to the API-route proxy; the message to show, or undefined on success. */
+async function send(id: number, method: "PUT" | "DELETE", body?: object): Promise<string | undefined> {
+  try {
+    const response = await fetch(`/api/todos/${id}`, {
+      method,
+      headers: body ? { "content-type": "application/json" } : undefined,
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    if (response.ok || (method === "DELETE" && response.status === 404)) return undefined;
+    if (response.status === 404) return "That todo no longer exists.";
+    const detail: unknown = await response.json().catch(() => null);
+    return (response.status < 500 && backendErrorMessage(detail)) || "Could not save that change. Try again.";
+  } catch {
+    return "Could not reach the server. Try again.";
+  }
+}
 
 /** A todo row with toggle, rename and delete. */
-export function TodoItem({ todo }: { todo: Todo }) {
+export function TodoItem({ todo }: { todo: TodoRow }) {
   const router = useRouter();
-  const [completed, setOptimisticCompleted] = useOptimistic(todo.completed);
-  const [toggling, startToggle] = useTransition();
-  const [toggleError, setToggleError] = useState<string>();
-  const [, toggleAction] = useActionState(toggleTodoAction, initial);
-  const [renameState, renameAction, renaming] = useActionState(renameTodoAction, initial);
-  const [deleteState, deleteAction, deleting] = useActionState(deleteTodoAction, initial);
+  // What this row changed since its props were rendered; new props (a refresh) reset it.
+  const [local, setLocal] = useState<Local>({});
+  const [rendered, setRendered] = useState(todo);
+  const [error, setError] = useState<string>();
+  const [busy, startTransition] = useTransition();
   const details = useRef<HTMLDetailsElement>(null);
+  if (rendered !== todo) {
+    setRendered(todo);
+    setLocal({});
+  }
+  const { id, title, completed } = { ...todo, ...local };
+  if (local.gone) return null;
 
-  // Close the rename panel once a rename went through.
-  useEffect(() => {
-    if (renameState.ok && details.current) details.current.open = false;
-  }, [renameState]);
-
-  /** With JavaScript: optimistic toggle through the API-route proxy instead of the Server Action. */
-  function onToggle(event: React.FormEvent<HTMLFormElement>) {
+  /** Runs a change through the proxy, then refreshes the page's counts. */
+  function change(event: FormEvent<HTMLFormElement>, work: () => Promise<void>) {
     event.preventDefault();
-    // One toggle at a time: two PUTs in flight could land in either order.
-    if (toggling) return;
-    const next = !completed;
-    setToggleError(undefined);
-    startToggle(async () => {
-      setOptimisticCompleted(next);
-      try {
-        const response = await fetch(`/api/todos/${todo.id}`, {
-          method: "PUT",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ completed: next }),
-        });
-        if (!response.ok) setToggleError("Could not save that change. Try again.");
-      } catch {
-        setToggleError("Could not reach the server. Try again.");
-      }
+    // One change at a time: two PUTs in flight could land in either order.
+    if (busy) return;
+    setError(undefined);
+    startTransition(async () => {
+      await work();
       router.refresh();
     });
   }
 
-  const titleId = `todo-${todo.id}-title`;
-  const renameErrorId = `todo-${todo.id}-rename-error`;
-  const renameError = renameState.errors?.title?.[0] ?? (renameState.ok ? undefined : renameState.message);
-  const status = toggleError ?? deleteState.message;
+  const onToggle = (event: FormEvent<HTMLFormElement>) => {
+    const next = !completed;
+    setLocal((state) => ({ ...state, completed: next }));
+    change(event, async () => {
+      const failed = await send(id, "PUT", { completed: next });
+      if (failed) {
+        setLocal((state) => ({ ...state, completed: !next }));
+        setError(failed);
+      }
+    });
+  };
 
+  const onDelete = (event: FormEvent<HTMLFormElement>) =>
+    change(event, async () => {
+      const failed = await send(id, "DELETE");
+      if (failed) setError(failed);
+      else setLocal({ gone: true });
+    });
+
+  const onRename = (event: FormEvent<HTMLFormElement>) => {
+    const parsed = titleSchema.safeParse(new FormData(event.currentTarget).get("title"));
+    if (!parsed.success) {
+      event.preventDefault();
+      setError(parsed.error.issues[0]?.message);
+      return;
+    }
+    change(event, async () => {
+      const failed = await send(id, "PUT", { title: parsed.data });
+      if (failed) return setError(failed);
+      setLocal((state) => ({ ...state, title: parsed.data }));
+      if (details.current) details.current.open = false;
+    });
+  };
+
+  const titleId = `todo-${id}`;
+  const errorId = `todo-${id}-error`;
   return (
-    <li
-      data-testid="todo-item"
-      data-todo-id={todo.id}
-      data-completed={completed}
-      aria-busy={toggling || deleting || renaming}
-      className={`group rounded-2xl bg-white px-4 py-3 shadow-sm ring-1 ring-stone-200 transition-opacity ${
-        deleting ? "opacity-50" : ""
-      }`}
-    >
-      <div className="flex items-center gap-3">
-        <form action={toggleAction} onSubmit={onToggle} data-testid="toggle-todo-form" data-action="toggle">
-          <input type="hidden" name="id" value={todo.id} />
-          <input type="hidden" name="completed" value={String(!completed)} />
-          <button
-            type="submit"
-            aria-pressed={completed}
-            aria-disabled={toggling || undefined}
-            aria-label={completed ? `Mark “${todo.title}” as not done` : `Mark “${todo.title}” as done`}
-            className={`grid size-7 place-items-center rounded-full border-2 transition-colors ${
-              completed ? "border-teal-700 bg-teal-700 text-white" : "border-stone-300 bg-white hover:border-teal-600"
-            } ${focusRing}`}
-          >
-            <svg aria-hidden="true" viewBox="0 0 20 20" className={`size-4 ${completed ? "" : "invisible"}`}>
-              <path d="M5 10.5l3 3 7-7" fill="none" stroke="currentColor" strokeWidth="2.2" strokeLinecap="round" />
-            </svg>
-          </button>
-        </form>
-
-        <span
-          id={titleId}
-          data-testid="todo-title"
-          className={`min-w-0 flex-1 break-words ${completed ? "text-stone-400 line-through" : "text-stone-900"}`}
-        >
-          {todo.title}
-        </span>
-
-        <form action={deleteAction} data-testid="delete-todo-form" data-action="delete">
-          <input type="hidden" name="id" value={todo.id} />
-          <button type="submit" disabled={deleting} aria-describedby={titleId} className={quietButton}>
-            {deleting ? "Deleting…" : "Delete"}
-          </button>
-        </form>
-      </div>
-
-      <details ref={details} className="mt-1 pl-10">
-        <summary
-          className={`inline-block cursor-pointer list-none rounded-lg px-1 text-sm text-stone-500 hover:text-stone-800 ${focusRing}`}
-        >
-          Rename
-        </summary>
-        <form action={renameAction} data-testid="rename-todo-form" data-action="rename" className="mt-2 flex flex-col gap-2 sm:flex-row">
-          <input type="hidden" name="id" value={todo.id} />
-          <label htmlFor={`todo-${todo.id}-rename`} className="sr-only">
-            New title for “{todo.title}”
-          </label>
+    <li data-testid="todo-item" data-todo-id={id} data-completed={completed} aria-busy={busy || undefined} className="todo">
+      <form action={toggleTodoAction} onSubmit={onToggle} data-testid="toggle-todo-form" data-action="toggle">
+        <input type="hidden" name="id" value={id} />
+        <input type="hidden" name="completed" value={String(!completed)} />
+        <button
+          aria-pressed={completed}
+          aria-label={`Mark “${title}” as ${completed ? "not done" : "done"}`}
+          className="todo-check"
+        />
+      </form>
+      <span id={titleId} className="todo-title">
+        {title}
+      </span>
+      <form action={deleteTodoAction} onSubmit={onDelete} data-testid="delete-todo-form" data-action="delete">
+        <input type="hidden" name="id" value={id} />
+        <button aria-describedby={titleId} className="btn-quiet">
+          Delete
+        </button>
+      </form>
+      <details ref={details} className="todo-rename">
+        <summary>Rename</summary>
+        <form action={renameTodoAction} onSubmit={onRename} data-action="rename">
+          <input type="hidden" name="id" value={id} />
           <input
-            id={`todo-${todo.id}-rename`}
             name="title"
-            type="text"
             required
             maxLength={TITLE_MAX}
             autoComplete="off"
-            defaultValue={renameState.ok ? todo.title : (renameState.values?.title ?? todo.title)}
-            aria-invalid={renameError ? true : undefined}
-            aria-describedby={renameErrorId}
-            className={textInput}
+            defaultValue={title}
+            aria-label="New title"
+            aria-invalid={error ? true : undefined}
+            aria-describedby={errorId}
+            className="field"
           />
-          <button type="submit" disabled={renaming} className={primaryButton}>
-            {renaming ? "Saving…" : "Save"}
-          </button>
+          <button className="btn-primary">Save</button>
         </form>
-        <p id={renameErrorId} aria-live="polite" className="mt-1 text-sm text-rose-700">
-          {renameError}
-        </p>
       </details>
-
-      <p aria-live="polite" className="text-sm text-rose-700 empty:hidden">
-        {status !== "Deleted." ? status : undefined}
+      <p id={errorId} aria-live="polite" className="todo-error">
+        {error}
       </p>
     </li>
   );

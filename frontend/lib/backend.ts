@@ -4,7 +4,8 @@ import "server-only";
 // backend call gets the same timeout, error mapping and trace propagation.
 import { context, propagation, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { classifyFetchError, proxiedLocation, type BackendResult } from "@/lib/proxy";
-import { todoListSchema, todoSchema, type Todo } from "@/lib/todos/schema";
+import { nextCursor } from "@/lib/todos/link";
+import { todoListSchema, todoSchema, todoStatsSchema, type Todo, type TodoStats } from "@/lib/todos/schema";
 
 /** Where fastapi-app listens (locally http://127.0.0.1:8000, on ECS http://fastapi.local:8000). */
 function backendUrl(): string {
@@ -68,7 +69,8 @@ export async function callBackend(
           }
         }
         const location = proxiedLocation(response.headers.get("location"));
-        return { kind: "response", status: response.status, body: parsed, location };
+        const link = response.headers.get("link") ?? undefined;
+        return { kind: "response", status: response.status, body: parsed, location, link };
       } catch (error) {
         const failure = classifyFetchError(error);
         span.recordException(error instanceof Error ? error : String(error));
@@ -81,15 +83,28 @@ export async function callBackend(
   );
 }
 
-/** The todo list for the page, or the reason it could not be fetched. */
-export type TodoListResult = { ok: true; todos: Todo[] } | { ok: false; reason: "unavailable" };
+/** One page of todos for the page (and the next page's cursor), or why there is none. */
+export type TodoListResult =
+  | { ok: true; todos: Todo[]; next?: string }
+  | { ok: false; reason: "unavailable" | "bad-cursor" };
 
-/** Fetches every todo (newest handling is the backend's order). */
-export async function listTodos(): Promise<TodoListResult> {
-  const result = await callBackend("GET", "/api/todos/", "/api/todos/");
+/** Fetches one page of todos, oldest first, starting after `cursor` (the backend's order). */
+export async function listTodos(cursor?: string): Promise<TodoListResult> {
+  const query = cursor ? `?${new URLSearchParams({ cursor })}` : "";
+  const result = await callBackend("GET", `/api/todos/${query}`, "/api/todos/");
+  if (result.kind === "response" && result.status === 422) return { ok: false, reason: "bad-cursor" };
   if (result.kind === "failure" || result.status !== 200) return { ok: false, reason: "unavailable" };
   const parsed = todoListSchema.safeParse(result.body);
-  return parsed.success ? { ok: true, todos: parsed.data } : { ok: false, reason: "unavailable" };
+  if (!parsed.success) return { ok: false, reason: "unavailable" };
+  return { ok: true, todos: parsed.data, next: nextCursor(result.link) };
+}
+
+/** The header's counts from the backend's one aggregate query, or undefined when unavailable. */
+export async function todoStats(): Promise<TodoStats | undefined> {
+  const result = await callBackend("GET", "/api/todos/stats", "/api/todos/stats");
+  if (result.kind === "failure" || result.status !== 200) return undefined;
+  const parsed = todoStatsSchema.safeParse(result.body);
+  return parsed.success ? parsed.data : undefined;
 }
 
 /** The outcome of a write: the todo, a backend validation message, or unavailability. */

@@ -1,5 +1,6 @@
 // Pure helpers of the API-route proxy: body limits and the mapping of transport
 // failures to HTTP statuses. No I/O here, so Vitest covers them directly.
+import { nextUrl } from "@/lib/todos/link";
 
 /** The largest request body the proxy forwards, like the backend's own limit. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -9,7 +10,7 @@ export type TransportFailure = "unreachable" | "timeout";
 
 /** An HTTP answer from the backend, or why there was none. */
 export type BackendResult =
-  | { kind: "response"; status: number; body: unknown; location?: string }
+  | { kind: "response"; status: number; body: unknown; location?: string; link?: string }
   | { kind: "failure"; failure: TransportFailure };
 
 /** Maps a fetch exception to the failure it stands for (timeout vs. unreachable). */
@@ -67,9 +68,10 @@ export function proxiedLocation(location: string | null): string | undefined {
 }
 
 /** A JSON answer of the proxy (`null` body for 204). */
-export function jsonResponse(status: number, body: unknown, location?: string): Response {
+export function jsonResponse(status: number, body: unknown, location?: string, link?: string): Response {
   const headers = new Headers({ "cache-control": "no-store" });
   if (location) headers.set("location", location);
+  if (link) headers.set("link", link);
   if (status === 204 || status === 304 || body === null) return new Response(null, { status, headers });
   headers.set("content-type", "application/json");
   return new Response(JSON.stringify(body), { status, headers });
@@ -91,5 +93,22 @@ export function proxyAnswer(result: BackendResult): Response {
     const { status, body } = failureResponse(result.failure);
     return jsonResponse(status, body);
   }
-  return jsonResponse(result.status, result.body, result.location);
+  return jsonResponse(result.status, result.body, result.location, proxiedLink(result.link));
+}
+
+/** The list's query parameters the proxy forwards (`limit`, `cursor`); nothing else reaches the backend. */
+export function listQuery(url: URL): string {
+  const forwarded = new URLSearchParams();
+  for (const name of ["limit", "cursor"]) {
+    const value = url.searchParams.get(name);
+    if (value !== null) forwarded.set(name, value);
+  }
+  const query = forwarded.toString();
+  return query ? `?${query}` : "";
+}
+
+/** The backend's `Link` rel="next" rewritten to the proxy's own path (`/api/todos?...`). */
+export function proxiedLink(link: string | null | undefined): string | undefined {
+  const url = nextUrl(link);
+  return url ? `</api/todos${listQuery(url)}>; rel="next"` : undefined;
 }

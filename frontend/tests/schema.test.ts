@@ -4,6 +4,7 @@ import {
   backendErrorMessage,
   createTodoForm,
   formFields,
+  noticeMessage,
   renameTodoForm,
   toggleTodoForm,
   TITLE_MAX,
@@ -72,5 +73,17 @@ describe("backendErrorMessage", () => {
   it("gives nothing for other bodies", () => {
     expect(backendErrorMessage(null)).toBeUndefined();
     expect(backendErrorMessage({ error: "x" })).toBeUndefined();
+  });
+});
+
+describe("notices", () => {
+  it("maps a known code to its message", () => {
+    expect(noticeMessage("gone")).toBe("That todo no longer exists.");
+  });
+
+  it("ignores any other text, so the URL cannot put words on the page", () => {
+    expect(noticeMessage("<b>hi</b>")).toBeUndefined();
+    expect(noticeMessage("toString")).toBeUndefined();
+    expect(noticeMessage(["gone"])).toBeUndefined();
   });
 });

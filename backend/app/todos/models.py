@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, Identity, String, false, func
+from sqlalchemy import CheckConstraint, DateTime, Identity, Index, String, false, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base
@@ -16,6 +16,8 @@ class Todo(Base):
     __tablename__ = "todo"
     __table_args__ = (
         CheckConstraint("length(btrim(title)) between 1 and 200", name="title_length"),
+        # The list's sort key: each keyset page is a range scan of it (migration 0002).
+        Index("ix_todo_created_at_id", "created_at", "id"),
     )
     # Fetch server-made values (id, timestamps) with RETURNING on INSERT and UPDATE
     # instead of a SELECT afterwards: one round trip per write.

@@ -5,13 +5,16 @@ Plain ``def`` handlers on purpose: SQLAlchemy here is synchronous, and FastAPI r
 """
 
 from typing import Annotated
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, HTTPException, Path, Response, status
+from fastapi import APIRouter, HTTPException, Path, Query, Response, status
+from fastapi.exceptions import RequestValidationError
 
 from app.core.db import SessionDep
+from app.todos import cursor as cursors
 from app.todos import service
 from app.todos.models import Todo
-from app.todos.schemas import TodoCreate, TodoPublic, TodoUpdate
+from app.todos.schemas import TodoCreate, TodoPublic, TodoStats, TodoUpdate
 
 router = APIRouter(prefix="/api/todos", tags=["todos"])
 
@@ -26,10 +29,72 @@ def _found(todo: Todo | None, todo_id: int) -> Todo:
     return todo
 
 
-@router.get("/", response_model=list[TodoPublic])
-def list_todos(session: SessionDep) -> list[Todo]:
-    """List every todo, oldest first."""
-    return list(service.list_todos(session=session))
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 500
+
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Todos per page, 1 to {MAX_LIMIT}")]
+Cursor = Annotated[
+    str | None,
+    Query(
+        max_length=200,
+        description='Opaque: the `cursor` of the previous answer\'s `Link: <...>; rel="next"`',
+    ),
+]
+
+_LIST_RESPONSES: dict[int | str, dict[str, object]] = {
+    200: {
+        "description": "One page, oldest first. `Link: </api/todos/?limit=..&cursor=..>; "
+        'rel="next"` is set when more todos follow, and absent on the last page.',
+        "headers": {
+            "Link": {"description": "The next page (RFC 8288)", "schema": {"type": "string"}}
+        },
+    },
+    422: {
+        "description": "`limit` outside 1..500, or a `cursor` that is malformed, altered or "
+        "from another sort; `detail[].loc` names the parameter."
+    },
+}
+
+
+def _position(cursor: str | None) -> cursors.Position | None:
+    if cursor is None:
+        return None
+    try:
+        return cursors.decode(cursor)
+    except cursors.CursorError as error:
+        # The same shape as FastAPI's own 422s, so clients read one format.
+        raise RequestValidationError(
+            [
+                {
+                    "type": "value_error",
+                    "loc": ("query", "cursor"),
+                    "msg": str(error),
+                    "input": cursor,
+                }
+            ]
+        ) from error
+
+
+@router.get("/", response_model=list[TodoPublic], responses=_LIST_RESPONSES)
+def list_todos(
+    session: SessionDep, response: Response, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
+) -> list[Todo]:
+    """List one page of todos, oldest first; `Link` rel="next" points at the next page."""
+    # One row more than asked says whether a next page exists, without a count.
+    todos = list(service.list_todos(session=session, limit=limit + 1, after=_position(cursor)))
+    if len(todos) > limit:
+        todos = todos[:limit]
+        last = todos[-1]
+        token = cursors.encode(cursors.Position(created_at=last.created_at, id=last.id))
+        query = urlencode({"limit": limit, "cursor": token})
+        response.headers["Link"] = f'<{router.prefix}/?{query}>; rel="next"'
+    return todos
+
+
+@router.get("/stats", response_model=TodoStats)
+def todo_stats(session: SessionDep) -> TodoStats:
+    """Count all, open and done todos (one aggregate query)."""
+    return service.todo_stats(session=session)
 
 
 @router.post("/", response_model=TodoPublic, status_code=status.HTTP_201_CREATED)

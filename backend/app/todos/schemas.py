@@ -47,3 +47,11 @@ class TodoPublic(BaseModel):
     completed: bool
     created_at: datetime
     updated_at: datetime
+
+
+class TodoStats(BaseModel):
+    """Counts for the page's header, from one aggregate query."""
+
+    total: int
+    open: int
+    done: int

@@ -4,11 +4,12 @@ import logging
 from collections.abc import Sequence
 
 from opentelemetry import metrics
-from sqlalchemy import select
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
+from app.todos.cursor import Position
 from app.todos.models import Todo
-from app.todos.schemas import TodoCreate, TodoUpdate
+from app.todos.schemas import TodoCreate, TodoStats, TodoUpdate
 
 logger = logging.getLogger(__name__)
 
@@ -25,9 +26,23 @@ todos_deleted = _meter.create_counter(
 )
 
 
-def list_todos(*, session: Session) -> Sequence[Todo]:
-    """Return every todo, oldest first (ties broken by id)."""
-    return session.scalars(select(Todo).order_by(Todo.created_at, Todo.id)).all()
+def list_todos(*, session: Session, limit: int, after: Position | None = None) -> Sequence[Todo]:
+    """Return up to ``limit`` todos after ``after``, oldest first (ties broken by id).
+
+    Keyset, never an offset: the row comparison walks the (created_at, id) index
+    from the position on, so page 100 costs what page 1 costs, and rows inserted
+    or deleted between pages neither repeat nor skip the others.
+    """
+    query = select(Todo).order_by(Todo.created_at, Todo.id).limit(limit)
+    if after is not None:
+        query = query.where(tuple_(Todo.created_at, Todo.id) > (after.created_at, after.id))
+    return session.scalars(query).all()
+
+
+def todo_stats(*, session: Session) -> TodoStats:
+    """Count all, open and done todos in one aggregate query (no rows fetched)."""
+    total, done = session.execute(select(func.count(), func.count().filter(Todo.completed))).one()
+    return TodoStats(total=total, open=total - done, done=done)
 
 
 def get_todo(*, session: Session, todo_id: int) -> Todo | None:

@@ -6,13 +6,14 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from devkit.postgres import Cluster
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from sqlalchemy import Engine, text
 
 from app.core.config import Settings
-from app.core.db import Base, create_db_engine, run_migrations
+from app.core.db import Base, alembic_config, create_db_engine, run_migrations
 from app.main import create_app
 
 
@@ -82,6 +83,6 @@ def test_migrations_started_together_take_turns(settings: Settings, pg: Cluster)
 
     with engines[0].connect() as connection:
         version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
-    assert version == "0001"
+    assert version == ScriptDirectory.from_config(alembic_config()).get_current_head()
     for engine in engines:
         engine.dispose()

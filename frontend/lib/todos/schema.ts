@@ -15,6 +15,13 @@ export const todoSchema = z.object({
 export type Todo = z.infer<typeof todoSchema>;
 export const todoListSchema = z.array(todoSchema);
 
+/** What a row needs and nothing more: the page hands only these fields to the client. */
+export type TodoRow = Pick<Todo, "id" | "title" | "completed">;
+
+/** The counts of `GET /api/todos/stats`. */
+export const todoStatsSchema = z.object({ total: z.number().int(), open: z.number().int(), done: z.number().int() });
+export type TodoStats = z.infer<typeof todoStatsSchema>;
+
 export const titleSchema = z
   .string({ error: "Enter a title." })
   .trim()
@@ -49,6 +56,23 @@ export type ActionState = {
   /** What the user typed, so a rejected form keeps it after React resets the form. */
   values?: { title?: string };
 };
+
+/**
+ * Why a row's change failed without JavaScript: the action sends the browser back to
+ * the page with `?notice=<code>`. Codes, never text, so no one can put words on the page.
+ */
+export const NOTICES = {
+  invalid: `Titles are 1 to ${TITLE_MAX} characters.`,
+  gone: "That todo no longer exists.",
+  unavailable: "The todo service is unreachable. Try again in a moment.",
+  refused: "The todo service refused the change.",
+} as const;
+export type NoticeCode = keyof typeof NOTICES;
+
+/** The message of a `?notice=` code, or undefined for anything else. */
+export function noticeMessage(code: unknown): string | undefined {
+  return typeof code === "string" && Object.hasOwn(NOTICES, code) ? NOTICES[code as NoticeCode] : undefined;
+}
 
 /** Turns FormData into a plain object of its string fields (files and Next's `$ACTION_*` fields dropped). */
 export function formFields(formData: FormData): Record<string, string> {

@@ -1,10 +1,11 @@
-// GET/POST /api/todos: proxy to fastapi-app's /api/todos/ (status and JSON pass through).
+// GET/POST /api/todos: proxy to fastapi-app's /api/todos/ (status, JSON and Link pass through).
 import { callBackend } from "@/lib/backend";
-import { jsonResponse, proxyAnswer, readLimitedBody, tooLargeBody } from "@/lib/proxy";
+import { jsonResponse, listQuery, proxyAnswer, readLimitedBody, tooLargeBody } from "@/lib/proxy";
 
-/** Lists every todo. */
-export async function GET(): Promise<Response> {
-  return proxyAnswer(await callBackend("GET", "/api/todos/", "/api/todos/"));
+/** Lists one page of todos; forwards `limit` and `cursor`, and the `Link` rel="next" back. */
+export async function GET(request: Request): Promise<Response> {
+  const query = listQuery(new URL(request.url));
+  return proxyAnswer(await callBackend("GET", `/api/todos/${query}`, "/api/todos/"));
 }
 
 /** Creates a todo from a JSON body `{"title": "..."}` (at most 64 KiB). */

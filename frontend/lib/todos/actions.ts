@@ -1,9 +1,13 @@
 "use server";
-// The todo Server Actions. Each validates its form with zod (mirroring the
-// backend), calls the data layer, revalidates `/` and hands a typed state to
-// useActionState. They also work as plain no-JS form posts (progressive enhancement).
+// The todo Server Actions, imported by the page's components (never the other way
+// round). Each validates its form with zod (mirroring the backend), calls the data
+// layer and revalidates `/` (every page of it). The create form reads a typed state
+// through useActionState; the row actions are plain form actions, the path a browser
+// without JavaScript takes (with JavaScript the rows call the API-route proxy).
 import { metrics, SpanStatusCode, trace } from "@opentelemetry/api";
 import { revalidatePath } from "next/cache";
+import { headers } from "next/headers";
+import { redirect } from "next/navigation";
 import { z } from "zod";
 import { createTodo, deleteTodo, updateTodo, type WriteResult } from "@/lib/backend";
 import {
@@ -12,14 +16,16 @@ import {
   deleteTodoForm,
   formFields,
   renameTodoForm,
+  NOTICES,
   toggleTodoForm,
   type ActionState,
+  type NoticeCode,
 } from "@/lib/todos/schema";
 
 type ActionName = "create" | "rename" | "toggle" | "delete";
 type Outcome = "ok" | "invalid" | "error";
 
-const UNAVAILABLE = "The todo service is unreachable. Try again in a moment.";
+const UNAVAILABLE = NOTICES.unavailable;
 
 /** Runs one action inside its own span and counts it by name and outcome (never ids or text). */
 async function instrumented(
@@ -59,7 +65,7 @@ function fromWrite(result: WriteResult, success: string): { outcome: Outcome; st
   }
   if (result.status === 404) {
     revalidatePath("/");
-    return { outcome: "invalid", state: { message: "That todo no longer exists." } };
+    return { outcome: "invalid", state: { message: NOTICES.gone } };
   }
   const message = backendErrorMessage(result.body) ?? "The todo service refused the change.";
   return { outcome: "invalid", state: { errors: { title: [message] }, message } };
@@ -88,37 +94,54 @@ export async function createTodoAction(_prev: ActionState, formData: FormData): 
   });
 }
 
-/** Renames a todo from its rename form (`id`, `title`). */
-export async function renameTodoAction(_prev: ActionState, formData: FormData): Promise<ActionState> {
-  return instrumented("rename", async () => {
-    const parsed = renameTodoForm.safeParse(formFields(formData));
-    if (!parsed.success) {
-      return { outcome: "invalid", state: invalidTitle(parsed.error, formData) };
-    }
-    const { id, title } = parsed.data;
-    return keepTitle(fromWrite(await updateTodo(id, { title }), `Renamed to “${title}”.`), formData);
-  });
+/**
+ * After a row's change (a post without JavaScript), back to the page it came from
+ * (post/redirect/get), with `?notice=<code>` when it failed: a plain form action
+ * has no state to show.
+ */
+async function backToPage(state: ActionState, action: ActionName): Promise<never> {
+  const referer = (await headers()).get("referer");
+  const after = referer ? new URL(referer, "http://page.invalid").searchParams.get("after") : null;
+  const query = new URLSearchParams(after ? { after } : {});
+  if (!state.ok) query.set("notice", noticeFor(state, action));
+  redirect(query.size ? `/?${query}` : "/");
 }
 
-/** Sets a todo's completed flag from its toggle form (`id`, `completed` = "true"|"false"). */
-export async function toggleTodoAction(_prev: ActionState, formData: FormData): Promise<ActionState> {
-  return instrumented("toggle", async () => {
+/** The notice code of a failed row change. */
+function noticeFor(state: ActionState, action: ActionName): NoticeCode {
+  if (state.message === NOTICES.unavailable) return "unavailable";
+  if (state.message === NOTICES.gone) return "gone";
+  return action === "rename" && state.errors?.title ? "invalid" : "refused";
+}
+
+/** Renames a todo from a row's form (`id`, `title`); a no-JavaScript post. */
+export async function renameTodoAction(formData: FormData): Promise<void> {
+  const state = await instrumented("rename", async () => {
+    const parsed = renameTodoForm.safeParse(formFields(formData));
+    if (!parsed.success) return { outcome: "invalid", state: invalidTitle(parsed.error, formData) };
+    const { id, title } = parsed.data;
+    return fromWrite(await updateTodo(id, { title }), `Renamed to “${title}”.`);
+  });
+  await backToPage(state, "rename");
+}
+
+/** Sets a todo's completed flag from a row's form (`id`, `completed` = "true"|"false"). */
+export async function toggleTodoAction(formData: FormData): Promise<void> {
+  const state = await instrumented("toggle", async () => {
     const parsed = toggleTodoForm.safeParse(formFields(formData));
-    if (!parsed.success) {
-      return { outcome: "invalid", state: { message: "That todo cannot be changed." } };
-    }
+    if (!parsed.success) return { outcome: "invalid", state: { message: "That todo cannot be changed." } };
     const { id, completed } = parsed.data;
     return fromWrite(await updateTodo(id, { completed }), completed ? "Marked done." : "Marked not done.");
   });
+  await backToPage(state, "toggle");
 }
 
-/** Deletes a todo from its delete form (`id`). */
-export async function deleteTodoAction(_prev: ActionState, formData: FormData): Promise<ActionState> {
-  return instrumented("delete", async () => {
+/** Deletes a todo from a row's form (`id`). */
+export async function deleteTodoAction(formData: FormData): Promise<void> {
+  const state = await instrumented("delete", async () => {
     const parsed = deleteTodoForm.safeParse(formFields(formData));
-    if (!parsed.success) {
-      return { outcome: "invalid", state: { message: "That todo cannot be deleted." } };
-    }
+    if (!parsed.success) return { outcome: "invalid", state: { message: "That todo cannot be deleted." } };
     return fromWrite(await deleteTodo(parsed.data.id), "Deleted.");
   });
+  await backToPage(state, "delete");
 }
