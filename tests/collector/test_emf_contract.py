@@ -27,6 +27,8 @@ from opentelemetry.sdk.resources import Resource
 
 from ecsotel.collector import CollectorPorts
 from ecsotel.polling import poll_until
+from tests.infra.metric_references import alarm_refs, widget_refs
+from tests.infra.terraform_model import load_infra
 
 NAMESPACE = "ECS/AWSOTel/Application"
 LOG_GROUP = "/aws/ecs/application/metrics"
@@ -286,3 +288,24 @@ def test_cumulative_counters_become_deltas_keeping_the_first_value(
         return found if len(found) >= 3 else None
 
     assert poll_until(values, "3 EMF events of cumulative-app", timeout=30) == [3, 2, 0]
+
+
+def test_dashboard_and_alarms_name_metrics_the_documents_declare(
+    emf_events: list[dict[str, Any]],
+) -> None:
+    """Each EMF metric of the dashboard and alarms, with its dimension set, is in a document."""
+    infra = load_infra()
+    refs = widget_refs(infra.resolve(infra.locals["dashboard_widgets"])) + alarm_refs(
+        infra.resolve(infra.resources.get("aws_cloudwatch_metric_alarm", {}))
+    )
+    declared = {
+        (metric["Name"], frozenset(dimensions))
+        for event in emf_events
+        for entry in event["document"].get("_aws", {}).get("CloudWatchMetrics", [])
+        for metric in entry["Metrics"]
+        for dimensions in entry["Dimensions"]
+    }
+    emf_refs = [ref for ref in refs if ref.namespace == NAMESPACE]
+
+    assert len(emf_refs) > 10
+    assert [ref for ref in emf_refs if (ref.name, ref.dimensions) not in declared] == []
