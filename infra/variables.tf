@@ -80,3 +80,20 @@ variable "log_retention_days" {
   type        = number
   default     = 30
 }
+
+variable "alarm_email" {
+  description = "E-mail address subscribed to the alarm topic (null: no subscription; confirm the e-mail AWS sends)"
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.alarm_email == null || can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", var.alarm_email))
+    error_message = "alarm_email must be an e-mail address or null."
+  }
+}
+
+variable "backend_p99_alarm_seconds" {
+  description = "fastapi-app p99 request duration (seconds) above which the latency alarm fires after 5 minutes"
+  type        = number
+  default     = 0.5
+}
