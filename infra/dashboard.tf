@@ -171,6 +171,7 @@ locals {
         metrics = [
           ["AWS/RDS", "DatabaseConnections", "DBClusterIdentifier", aws_rds_cluster.this.cluster_identifier],
         ]
+        annotations = { horizontal = [{ label = "all backend pools at max tasks", value = local.backend_pool_connections }] }
       }
     },
     {
