@@ -53,6 +53,10 @@ locals {
     # awsemf passes histograms on as received: cumulative ones would report the
     # counts since start-up every minute, so the apps send deltas.
     { name = "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE", value = "delta" },
+    # Exponential histograms reach CloudWatch as values and counts, from which it
+    # computes the dashboard's and the alarm's percentiles; explicit-bucket ones
+    # arrive as count/sum/min/max only, and CloudWatch has no p99 of those.
+    { name = "OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION", value = "base2_exponential_bucket_histogram" },
     { name = "AWS_REGION", value = var.region },
   ]
 

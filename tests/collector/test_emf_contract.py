@@ -23,6 +23,7 @@ from opentelemetry.sdk.metrics import (
     UpDownCounter,
 )
 from opentelemetry.sdk.metrics.export import AggregationTemporality, PeriodicExportingMetricReader
+from opentelemetry.sdk.metrics.view import ExponentialBucketHistogramAggregation
 from opentelemetry.sdk.resources import Resource
 
 from ecsotel.collector import CollectorPorts
@@ -309,3 +310,34 @@ def test_dashboard_and_alarms_name_metrics_the_documents_declare(
 
     assert len(emf_refs) > 10
     assert [ref for ref in emf_refs if (ref.name, ref.dimensions) not in declared] == []
+
+
+def test_exponential_histograms_arrive_as_values_and_counts_for_percentiles(
+    collector: CollectorPorts, logs: CloudWatchLogsClient
+) -> None:
+    """CloudWatch computes p99 from values and counts only, not from count/sum/min/max."""
+    exporter = OTLPMetricExporter(
+        endpoint=f"http://127.0.0.1:{collector.grpc}",
+        insecure=True,
+        preferred_temporality=DELTA,
+        preferred_aggregation={Histogram: ExponentialBucketHistogramAggregation()},
+    )
+    reader = PeriodicExportingMetricReader(exporter, export_interval_millis=3_600_000)
+    provider = MeterProvider(
+        resource=Resource({"service.name": "exponential-app"}), metric_readers=[reader]
+    )
+    duration = provider.get_meter("contract").create_histogram(DURATION, unit="s")
+    for seconds in (0.01, 0.01, 0.02, 0.5):
+        duration.record(seconds, {"http.route": "/api/todos"})
+    provider.shutdown()
+
+    def document() -> dict[str, Any] | None:
+        events = logs.filter_log_events(
+            logGroupName=LOG_GROUP, logStreamNames=["exponential-app/undefined"]
+        )["events"]
+        return json.loads(events[0]["message"]) if events else None
+
+    value = poll_until(document, "the EMF event of exponential-app", timeout=30)[DURATION]
+    assert value["Count"] == 4
+    assert sum(value["Counts"]) == 4
+    assert len(value["Values"]) == len(value["Counts"]) >= 2

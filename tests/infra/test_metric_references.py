@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 import yaml
 
+from ecsotel.stack import Ports, telemetry_env
 from tests.infra.metric_references import (
     MetricRef,
     alarm_refs,
@@ -13,11 +14,13 @@ from tests.infra.metric_references import (
     widget_refs,
 )
 from tests.infra.terraform_model import ROOT, Infra, load_infra
+from tests.infra.test_design import containers, environment
 
 CONFIG = yaml.safe_load((ROOT / "collector" / "config.yaml").read_text())
 NAMESPACE, DECLARATIONS = emf_declarations(CONFIG)
 APPS = {"fastapi-app", "nextjs-app"}
 DURATION = "http.server.request.duration"
+AGGREGATION = "OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION"
 
 
 @pytest.fixture(scope="module")
@@ -84,6 +87,16 @@ def test_dashboard_shows_what_operators_need(infra: Infra) -> None:
         ("AWS/RDS", "DatabaseConnections"),
         ("AWS/RDS", "CPUUtilization"),
     } <= names
+
+
+def test_apps_send_histograms_cloudwatch_can_take_percentiles_of(infra: Infra) -> None:
+    """Exponential histograms, on ECS and locally alike (tests/collector shows the EMF form)."""
+    for module, app in (("fastapi_service", "fastapi-app"), ("nextjs_service", "nextjs-app")):
+        ecs = environment(containers(infra, module)[app])
+        local = telemetry_env(app, Ports())
+        for name in (AGGREGATION, "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE"):
+            assert ecs[name] == local[name], (app, name)
+        assert ecs[AGGREGATION] == "base2_exponential_bucket_histogram"
 
 
 # --- the checker itself, fed broken targets -----------------------------------------
