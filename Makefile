@@ -156,6 +156,7 @@ test: setup system-deps ## Run every test (lint included)
 	$(MAKE) test-infra
 	$(MAKE) test-cli
 	$(MAKE) test-e2e
+	$(MAKE) test-load
 
 .PHONY: test-backend
 test-backend: setup-backend ## Run the backend's tests
@@ -167,6 +168,17 @@ test-backend: setup-backend ## Run the backend's tests
 bench: setup-backend collector ## Measure the backend's throughput with and without telemetry
 	@command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk (or brew install wrk)"; exit 1; }
 	$(RUN) --directory backend python -m bench.bench --collector ../$(COLLECTOR_BIN) $(BENCH_ARGS)
+
+# Not part of `make test` (several minutes; the numbers depend on the machine);
+# test-load runs a few seconds of it. LOAD_ARGS: e.g. --objective-ms 200 --step-seconds 30.
+.PHONY: load
+load: setup collector frontend-build ## Ramp Locust through the local stack until p99 passes 300 ms (table, docs/load-latency.png)
+	@$(MAKE) system-deps STACK_ONLY=1
+	$(RUN) python -m loadtest.run $(LOAD_ARGS)
+
+.PHONY: test-load
+test-load: setup collector frontend-build ## Run a few seconds of `make load` and test its step reader
+	$(RUN) pytest tests/load
 
 .PHONY: test-frontend
 # tsc and ESLint run in `make lint` (and so in `make test`), not again here.
