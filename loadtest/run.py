@@ -27,7 +27,7 @@ def arguments() -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--objective-ms", type=float, default=300, help="p99 objective")
-    parser.add_argument("--step-seconds", type=int, default=20, help="length of each step")
+    parser.add_argument("--step-seconds", type=int, default=30, help="length of each step")
     parser.add_argument(
         "--out", type=Path, help="where PNG and CSV go (default docs/, or a scratch folder)"
     )

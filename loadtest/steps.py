@@ -25,6 +25,8 @@ class Step:
     throughput: float
     p50: float
     p99: float
+    # Mean response body size (bytes), for the load balancer's processed-bytes LCUs.
+    mean_bytes: float = 0.0
     # CPU milliseconds per request, by component (frontend, backend, postgres, collector).
     cpu_ms: dict[str, float] = field(default_factory=dict)
 
@@ -68,6 +70,7 @@ def read_step(stats: list[dict[str, Any]], users: int, seconds: int) -> Step:
         throughput=requests / max(active, 1.0),
         p50=percentile(histogram, 0.50),
         p99=percentile(histogram, 0.99),
+        mean_bytes=sum(float(entry.get("total_content_length", 0)) for entry in stats) / requests,
     )
 
 

@@ -23,6 +23,7 @@ def entry(name: str, requests: int, failures: int, times: dict[str, int]) -> dic
         "start_time": 1000.0,
         "last_request_timestamp": 1010.0,
         "response_times": times,
+        "total_content_length": 1000 * requests,
     }
 
 
@@ -54,7 +55,7 @@ def test_step_merges_every_request_name() -> None:
 
     step = read_step(stats, users=20, seconds=12)
 
-    assert step == Step(20, 12, requests=100, failures=1, throughput=10.0, p50=20, p99=900)
+    assert step == Step(20, 12, 100, failures=1, throughput=10.0, p50=20, p99=900, mean_bytes=1000)
     assert not step.passes(objective_ms=1000)  # one failure ends the ramp
 
 
