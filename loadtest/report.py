@@ -66,6 +66,7 @@ def plot(steps: list[Step], objective_ms: float, path: Path, note: str) -> None:
     axes.set_xlabel("throughput through nextjs-app (requests/s)")
     axes.set_ylabel("latency (ms)")
     axes.set_yscale("log")
+    axes.set_xlim(left=0, right=max(throughput) * 1.2)
     axes.set_title("Local stack, telemetry on: latency against throughput", fontsize=10)
     axes.text(0.01, -0.2, note, transform=axes.transAxes, fontsize=7, color="dimgray")
     axes.legend(fontsize=8)

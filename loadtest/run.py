@@ -7,8 +7,8 @@ requests. Loopback only: the stack it starts listens on 127.0.0.1, on free ports
 
 import argparse
 import os
-import platform
 import tempfile
+import time
 from pathlib import Path
 
 from ecsotel.paths import CACHE_DIR
@@ -61,7 +61,7 @@ def machine_note() -> str:
     """Where it was measured, for the plot: cores and the load average before the run."""
     load = os.getloadavg()[0]
     return (
-        f"{platform.node()}: {os.cpu_count()} cores shared by the stack, Locust and "
+        f"{time.strftime('%Y-%m-%d')}: {os.cpu_count()} cores shared by the stack, Locust and "
         f"other work (load average {load:.1f} at start)"
     )
 
