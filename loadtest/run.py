@@ -11,9 +11,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from ecsotel.local.ports import Ports
+from ecsotel.local.process import file_sink
+from ecsotel.local.stack import Stack, running_stack
 from ecsotel.paths import CACHE_DIR
-from ecsotel.process import file_sink
-from ecsotel.stack import Ports, Stack, running_stack
 from loadtest.cpu import cpu_seconds
 from loadtest.report import plot, show, write_csv
 from loadtest.steps import Step, measure, run_locust

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from devkit.polling import poll_until
 from mypy_boto3_logs import CloudWatchLogsClient
 from opentelemetry.exporter.otlp.proto.grpc.metric_exporter import OTLPMetricExporter
 from opentelemetry.metrics import Meter
@@ -26,8 +27,7 @@ from opentelemetry.sdk.metrics.export import AggregationTemporality, PeriodicExp
 from opentelemetry.sdk.metrics.view import ExponentialBucketHistogramAggregation
 from opentelemetry.sdk.resources import Resource
 
-from ecsotel.collector import CollectorPorts
-from ecsotel.polling import poll_until
+from ecsotel.local.collector import CollectorPorts
 from tests.infra.metric_references import alarm_refs, widget_refs
 from tests.infra.terraform_model import load_infra
 

@@ -5,7 +5,8 @@ from typing import Any
 import pytest
 import yaml
 
-from ecsotel.stack import Ports, telemetry_env
+from ecsotel.local.ports import Ports
+from ecsotel.local.stack import telemetry_env
 from tests.infra.metric_references import (
     MetricRef,
     alarm_refs,

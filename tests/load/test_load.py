@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from devkit.polling import poll_until
 
-from ecsotel.polling import poll_until
 from loadtest.cpu import cpu_seconds
 from loadtest.steps import Step, read_step
 from tests.infra.terraform_model import ROOT
