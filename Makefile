@@ -302,5 +302,5 @@ tflint: ## Lint every root module with tflint and its AWS ruleset (needs tflint;
 # CI sets REPORTS=<folder>: each pytest suite of `make test` then writes a JUnit
 # report <folder>/<target>.xml, which the workflow keeps when a run fails.
 ifdef REPORTS
-test-backend test-collector test-infra test-cli test-ci test-e2e test-images: export PYTEST_ADDOPTS = --junitxml=$(abspath $(REPORTS))/$@.xml
+test-backend test-collector test-infra test-cli test-ci test-e2e test-load test-images: export PYTEST_ADDOPTS = --junitxml=$(abspath $(REPORTS))/$@.xml
 endif
