@@ -164,6 +164,7 @@ test: setup system-deps ## Run every test (lint included)
 	$(MAKE) test-cli
 	$(MAKE) test-ci
 	$(MAKE) test-e2e
+	$(MAKE) test-load
 
 .PHONY: test-backend
 test-backend: setup-backend ## Run the backend's tests
@@ -181,6 +182,17 @@ bench: setup-backend collector ## Measure the backend's throughput with and with
 .PHONY: bench-list
 bench-list: setup collector frontend-build ## Measure the list at 100, 1,000 and 10,000 todos (API, page render, HTML size)
 	$(RUN) python -m tests.perf.bench_list $(BENCH_ARGS)
+
+# Not part of `make test` (several minutes; the numbers depend on the machine);
+# test-load runs a few seconds of it. LOAD_ARGS: e.g. --objective-ms 200 --step-seconds 30.
+.PHONY: load
+load: setup collector frontend-build ## Ramp Locust through the local stack until p99 passes 300 ms (table, docs/load-latency.png)
+	@$(MAKE) system-deps STACK_ONLY=1
+	$(RUN) python -m loadtest.run $(LOAD_ARGS)
+
+.PHONY: test-load
+test-load: setup collector frontend-build ## Run a few seconds of `make load` and test its step reader
+	$(RUN) pytest tests/load
 
 .PHONY: test-frontend
 # tsc and ESLint run in `make lint` (and so in `make test`), not again here.
@@ -301,5 +313,5 @@ tflint: ## Lint every root module with tflint and its AWS ruleset (needs tflint;
 # CI sets REPORTS=<folder>: each pytest suite of `make test` then writes a JUnit
 # report <folder>/<target>.xml, which the workflow keeps when a run fails.
 ifdef REPORTS
-test-backend test-collector test-infra test-cli test-ci test-e2e test-images: export PYTEST_ADDOPTS = --junitxml=$(abspath $(REPORTS))/$@.xml
+test-backend test-collector test-infra test-cli test-ci test-e2e test-load test-images: export PYTEST_ADDOPTS = --junitxml=$(abspath $(REPORTS))/$@.xml
 endif

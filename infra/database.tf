@@ -58,6 +58,13 @@ resource "aws_rds_cluster" "this" {
   skip_final_snapshot = true
 
   tags = local.tags
+
+  lifecycle {
+    precondition {
+      condition     = local.backend_pool_connections <= local.db_max_connections_at_min_acu - local.db_reserved_connections
+      error_message = "fastapi_max_tasks x (db_pool_size + db_max_overflow) = ${local.backend_pool_connections} connections, but Aurora allows ${local.db_max_connections_at_min_acu} at ${var.db_min_capacity} ACU, ${local.db_reserved_connections} of them reserved: lower the pool or the tasks, or raise db_min_capacity."
+    }
+  }
 }
 
 resource "aws_rds_cluster_instance" "this" {

@@ -53,6 +53,10 @@ locals {
     # awsemf passes histograms on as received: cumulative ones would report the
     # counts since start-up every minute, so the apps send deltas.
     { name = "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE", value = "delta" },
+    # Exponential histograms reach CloudWatch as values and counts, from which it
+    # computes the dashboard's and the alarm's percentiles; explicit-bucket ones
+    # arrive as count/sum/min/max only, and CloudWatch has no p99 of those.
+    { name = "OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION", value = "base2_exponential_bucket_histogram" },
     { name = "AWS_REGION", value = var.region },
   ]
 
@@ -112,11 +116,14 @@ module "fastapi_service" {
   name        = "fastapi-app"
   cluster_arn = module.ecs_cluster.arn
 
-  cpu           = var.task_cpu
-  memory        = var.task_memory
-  desired_count = var.desired_count
-  # A fixed task count keeps the cost predictable; scale with desired_count.
-  enable_autoscaling = false
+  cpu    = var.task_cpu
+  memory = var.task_memory
+  # Target tracking (autoscaling.tf) owns the count from here; the module
+  # ignores later changes of desired_count.
+  desired_count            = var.fastapi_min_tasks
+  autoscaling_min_capacity = var.fastapi_min_tasks
+  autoscaling_max_capacity = var.fastapi_max_tasks
+  autoscaling_policies     = local.cpu_policy
 
   subnet_ids = module.vpc.private_subnets
   # Rules live in network.tf; the only egress besides them is HTTPS to AWS APIs.
@@ -157,6 +164,9 @@ module "fastapi_service" {
         { name = "DB_NAME", value = local.db_name },
         # An ARN, not a secret: the app reads the credentials with its task role.
         { name = "DB_SECRET_ARN", value = aws_rds_cluster.this.master_user_secret[0].secret_arn },
+        # Sized against Aurora's connection limit (autoscaling.tf).
+        { name = "DB_POOL_SIZE", value = tostring(var.db_pool_size) },
+        { name = "DB_MAX_OVERFLOW", value = tostring(var.db_max_overflow) },
       ])
       dependsOn              = local.depends_on_collector
       readonlyRootFilesystem = true
@@ -179,10 +189,12 @@ module "nextjs_service" {
   name        = "nextjs-app"
   cluster_arn = module.ecs_cluster.arn
 
-  cpu                = var.task_cpu
-  memory             = var.task_memory
-  desired_count      = var.desired_count
-  enable_autoscaling = false
+  cpu                      = var.task_cpu
+  memory                   = var.task_memory
+  desired_count            = var.nextjs_min_tasks
+  autoscaling_min_capacity = var.nextjs_min_tasks
+  autoscaling_max_capacity = var.nextjs_max_tasks
+  autoscaling_policies     = merge(local.cpu_policy, local.requests_policy)
 
   subnet_ids                  = module.vpc.private_subnets
   security_group_egress_rules = local.aws_api_egress

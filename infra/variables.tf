@@ -39,12 +39,6 @@ variable "task_memory" {
   default     = 1024
 }
 
-variable "desired_count" {
-  description = "Number of tasks of each service"
-  type        = number
-  default     = 1
-}
-
 variable "db_min_capacity" {
   description = "Minimum Aurora Serverless v2 capacity (ACU)"
   type        = number
@@ -90,4 +84,69 @@ variable "browser_traces_sample_ratio" {
     condition     = var.browser_traces_sample_ratio >= 0 && var.browser_traces_sample_ratio <= 1
     error_message = "browser_traces_sample_ratio must be between 0 and 1."
   }
+}
+
+variable "alarm_email" {
+  description = "E-mail address subscribed to the alarm topic (null: no subscription; confirm the e-mail AWS sends)"
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.alarm_email == null || can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", var.alarm_email))
+    error_message = "alarm_email must be an e-mail address or null."
+  }
+}
+
+variable "backend_p99_alarm_seconds" {
+  description = "fastapi-app p99 request duration (seconds) above which the latency alarm fires after 5 minutes"
+  type        = number
+  default     = 0.5
+}
+
+variable "fastapi_min_tasks" {
+  description = "Fewest fastapi-app tasks (autoscaling never goes below)"
+  type        = number
+  default     = 1
+}
+
+variable "fastapi_max_tasks" {
+  description = "Most fastapi-app tasks; max tasks x (db_pool_size + db_max_overflow) must fit Aurora's connections at db_min_capacity"
+  type        = number
+  default     = 4
+}
+
+variable "nextjs_min_tasks" {
+  description = "Fewest nextjs-app tasks (autoscaling never goes below)"
+  type        = number
+  default     = 1
+}
+
+variable "nextjs_max_tasks" {
+  description = "Most nextjs-app tasks"
+  type        = number
+  default     = 4
+}
+
+variable "autoscaling_cpu_target" {
+  description = "Average CPU (% of the task's reservation) that both services scale to keep"
+  type        = number
+  default     = 60
+}
+
+variable "nextjs_requests_per_task_minute" {
+  description = "ALB requests per nextjs-app task and minute that its autoscaling keeps (ALBRequestCountPerTarget); 600 = 10 req/s, near the 11 req/s a task serves at 60 % CPU (README, make load)"
+  type        = number
+  default     = 600
+}
+
+variable "db_pool_size" {
+  description = "Database connections each fastapi-app task keeps open (DB_POOL_SIZE)"
+  type        = number
+  default     = 10
+}
+
+variable "db_max_overflow" {
+  description = "Extra database connections each fastapi-app task may open under load (DB_MAX_OVERFLOW)"
+  type        = number
+  default     = 10
 }

@@ -99,6 +99,10 @@ def telemetry_env(service_name: str, ports: Ports) -> dict[str, str]:
         # awsemf passes histograms on as received: cumulative ones would report
         # counts since start-up each interval, so the apps send deltas.
         "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE": "delta",
+        # Percentiles in CloudWatch need exponential histograms (see infra/ecs.tf).
+        "OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION": (
+            "base2_exponential_bucket_histogram"
+        ),
         # Locally, metrics every 10 s instead of every minute, so `verify` sees them soon.
         "OTEL_METRIC_EXPORT_INTERVAL": "10000",
     }

@@ -42,6 +42,10 @@ data "aws_iam_policy_document" "deploy" {
       "servicediscovery:CreatePrivateDnsNamespace", "servicediscovery:Get*", "servicediscovery:List*",
       "route53:CreateHostedZone", "route53:GetHostedZone", "route53:ListHostedZonesByName", "route53:GetChange",
       "logs:DescribeLogGroups", "ssm:DescribeParameters", "ecr:GetAuthorizationToken",
+      # ../alarms.tf, ../dashboard.tf, ../autoscaling.tf: creating a key, listing
+      # alarms and dashboards, and reading scaling state name no resource.
+      "kms:CreateKey", "cloudwatch:DescribeAlarms", "cloudwatch:ListDashboards",
+      "application-autoscaling:Describe*",
       # make verify: the traces and EMF documents the deployment sent.
       "xray:GetTraceSummaries", "xray:BatchGetTraces",
     ]
@@ -135,6 +139,38 @@ data "aws_iam_policy_document" "deploy" {
   }
 
   statement {
+    sid       = "DashboardAndAlarmsOfThisDeployment"
+    actions   = ["cloudwatch:*"]
+    resources = ["arn:aws:cloudwatch::${local.account}:dashboard/${var.name}", format(local.arn, "cloudwatch", "alarm:${var.name}-*")]
+  }
+
+  statement {
+    sid       = "AlarmTopicOfThisDeployment"
+    actions   = ["sns:*"]
+    resources = [format(local.arn, "sns", "${var.name}-alarms")]
+  }
+
+  statement {
+    sid = "AlarmTopicKeyOfThisDeployment"
+    # Key ids are random: only keys tagged as this project's (the key is created with its tags).
+    actions   = ["kms:*"]
+    resources = [format(local.arn, "kms", "key/*")]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Project"
+      values   = [var.name]
+    }
+  }
+
+  statement {
+    sid = "AutoscalingOfTheServices"
+    # Scalable-target ids are random; this region and account only.
+    actions   = ["application-autoscaling:*"]
+    resources = [format(local.arn, "application-autoscaling", "scalable-target/*")]
+  }
+
+  statement {
     sid       = "CollectorConfigParameter"
     actions   = ["ssm:*"]
     resources = [format(local.arn, "ssm", "parameter/${var.name}/*")]
@@ -170,7 +206,7 @@ data "aws_iam_policy_document" "deploy" {
     condition {
       test     = "StringEquals"
       variable = "iam:AWSServiceName"
-      values   = ["ecs.amazonaws.com", "elasticloadbalancing.amazonaws.com", "rds.amazonaws.com"]
+      values   = ["ecs.amazonaws.com", "elasticloadbalancing.amazonaws.com", "rds.amazonaws.com", "ecs.application-autoscaling.amazonaws.com"]
     }
   }
 }

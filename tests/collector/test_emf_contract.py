@@ -24,9 +24,12 @@ from opentelemetry.sdk.metrics import (
     UpDownCounter,
 )
 from opentelemetry.sdk.metrics.export import AggregationTemporality, PeriodicExportingMetricReader
+from opentelemetry.sdk.metrics.view import ExponentialBucketHistogramAggregation
 from opentelemetry.sdk.resources import Resource
 
 from ecsotel.local.collector import CollectorPorts
+from tests.infra.metric_references import alarm_refs, widget_refs
+from tests.infra.terraform_model import load_infra
 
 NAMESPACE = "ECS/AWSOTel/Application"
 LOG_GROUP = "/aws/ecs/application/metrics"
@@ -286,3 +289,55 @@ def test_cumulative_counters_become_deltas_keeping_the_first_value(
         return found if len(found) >= 3 else None
 
     assert poll_until(values, "3 EMF events of cumulative-app", timeout=30) == [3, 2, 0]
+
+
+def test_dashboard_and_alarms_name_metrics_the_documents_declare(
+    emf_events: list[dict[str, Any]],
+) -> None:
+    """Each EMF metric of the dashboard and alarms, with its dimension set, is in a document."""
+    infra = load_infra()
+    refs = widget_refs(infra.resolve(infra.locals["dashboard_widgets"])) + alarm_refs(
+        infra.resolve(infra.resources.get("aws_cloudwatch_metric_alarm", {}))
+    )
+    declared = {
+        (metric["Name"], frozenset(dimensions))
+        for event in emf_events
+        for entry in event["document"].get("_aws", {}).get("CloudWatchMetrics", [])
+        for metric in entry["Metrics"]
+        for dimensions in entry["Dimensions"]
+    }
+    emf_refs = [ref for ref in refs if ref.namespace == NAMESPACE]
+
+    assert len(emf_refs) > 10
+    assert [ref for ref in emf_refs if (ref.name, ref.dimensions) not in declared] == []
+
+
+def test_exponential_histograms_arrive_as_values_and_counts_for_percentiles(
+    collector: CollectorPorts, logs: CloudWatchLogsClient
+) -> None:
+    """CloudWatch computes p99 from values and counts only, not from count/sum/min/max."""
+    exporter = OTLPMetricExporter(
+        endpoint=f"http://127.0.0.1:{collector.grpc}",
+        insecure=True,
+        preferred_temporality=DELTA,
+        preferred_aggregation={Histogram: ExponentialBucketHistogramAggregation()},
+    )
+    reader = PeriodicExportingMetricReader(exporter, export_interval_millis=3_600_000)
+    provider = MeterProvider(
+        resource=Resource({"service.name": "exponential-app"}), metric_readers=[reader]
+    )
+    duration = provider.get_meter("contract").create_histogram(DURATION, unit="s")
+    for seconds in (0.01, 0.01, 0.02, 0.5):
+        duration.record(seconds, {"http.route": "/api/todos"})
+    provider.shutdown()
+
+    def document() -> dict[str, Any] | None:
+        events = logs.filter_log_events(
+            logGroupName=LOG_GROUP, logStreamNames=["exponential-app/undefined"]
+        )["events"]
+        return json.loads(events[0]["message"]) if events else None
+
+    value = poll_until(document, "the EMF event of exponential-app", timeout=30)[DURATION]
+    assert value["Count"] == 4
+    assert sum(value["Counts"]) == 4
+    assert len(value["Values"]) == len(value["Counts"]) >= 2

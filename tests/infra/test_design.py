@@ -294,14 +294,45 @@ def test_load_balancer_is_internet_facing_on_80_with_the_nextjs_health_check(inf
 # --- IAM --------------------------------------------------------------------------
 
 
+def key_policies(infra: Infra) -> set[str]:
+    """Names of the policy documents used as KMS key policies."""
+    return {
+        found.group(1)
+        for key in infra.resources.get("aws_kms_key", {}).values()
+        if (
+            found := re.fullmatch(
+                r"\$\{data\.aws_iam_policy_document\.(\w+)\.json\}", key["policy"]
+            )
+        )
+    }
+
+
 def policy_statements(infra: Infra) -> list[tuple[str, dict[str, Any]]]:
-    """Every statement of every policy document, with its document's name."""
+    """Every statement of every identity or resource policy document (not key policies)."""
     documents = infra.data["aws_iam_policy_document"]
     return [
         (name, statement)
         for name, body in documents.items()
+        if name not in key_policies(infra)
         for statement in body.get("statement", [])
     ]
+
+
+def test_key_policies_let_the_account_administer_and_services_only_use_the_key(
+    infra: Infra,
+) -> None:
+    """In a key policy "*" is the key itself; only the account root may do everything."""
+    assert key_policies(infra) == {"alarms_key"}
+    for name in key_policies(infra):
+        for statement in infra.data["aws_iam_policy_document"][name]["statement"]:
+            principal = block(statement["principals"])
+            if statement["actions"] == ["kms:*"]:
+                assert principal["identifiers"] == [
+                    "arn:aws:iam::${data.aws_caller_identity.current.account_id}:root"
+                ]
+            else:
+                assert principal["type"] == "Service"
+                assert set(statement["actions"]) <= {"kms:Decrypt", "kms:GenerateDataKey*"}
 
 
 def test_wildcard_resources_only_for_actions_without_resource_level_permissions(

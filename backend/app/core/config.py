@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     # Seconds libpq waits for a TCP connection: an unreachable database must turn
     # into a prompt 503, not a request hanging for the kernel's timeout.
     db_connect_timeout: int = Field(default=3, ge=1)
+    # Connections per task: pool_size kept open, max_overflow more under load. On ECS,
+    # Terraform sets both and checks that max tasks x their sum fits Aurora's limit.
+    db_pool_size: int = Field(default=10, ge=1)
+    db_max_overflow: int = Field(default=10, ge=0)
 
     # boto3 reads AWS_REGION and AWS_ENDPOINT_URL itself; the region is named here
     # so a missing one fails at start-up instead of at the first connection.

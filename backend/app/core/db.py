@@ -79,8 +79,8 @@ def create_db_engine(settings: Settings, *, credentials: SecretCredentials | Non
         # pre_ping replaces connections that died while pooled (database restart,
         # failover) so the service recovers without a restart.
         pool_pre_ping=True,
-        pool_size=10,
-        max_overflow=10,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
         pool_timeout=5,
         connect_args={"connect_timeout": settings.db_connect_timeout},
     )

@@ -2,10 +2,21 @@
 
 import pytest
 from pydantic import ValidationError
+from sqlalchemy.pool import QueuePool
 
 from app.core.config import Settings
+from app.core.db import create_db_engine
 
-DB_VARIABLES = ("DATABASE_URL", "DB_HOST", "DB_PORT", "DB_NAME", "DB_SECRET_ARN", "AWS_REGION")
+DB_VARIABLES = (
+    "DATABASE_URL",
+    "DB_HOST",
+    "DB_PORT",
+    "DB_NAME",
+    "DB_SECRET_ARN",
+    "AWS_REGION",
+    "DB_POOL_SIZE",
+    "DB_MAX_OVERFLOW",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -54,4 +65,23 @@ def test_bad_port_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PORT", "http")
 
     with pytest.raises(ValidationError, match="port"):
+        Settings()
+
+
+def test_pool_size_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://127.0.0.1/todos")
+    monkeypatch.setenv("DB_POOL_SIZE", "4")
+    monkeypatch.setenv("DB_MAX_OVERFLOW", "2")
+
+    engine = create_db_engine(Settings())
+
+    assert isinstance(engine.pool, QueuePool)
+    assert (engine.pool.size(), engine.pool._max_overflow) == (4, 2)
+
+
+def test_empty_pool_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://127.0.0.1/todos")
+    monkeypatch.setenv("DB_POOL_SIZE", "0")
+
+    with pytest.raises(ValidationError, match="db_pool_size"):
         Settings()

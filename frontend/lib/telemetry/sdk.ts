@@ -14,13 +14,35 @@ import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { AWSXRayIdGenerator } from "@opentelemetry/id-generator-aws-xray";
 import { AWSXRayPropagator } from "@opentelemetry/propagator-aws-xray";
 import { defaultResource, detectResources, envDetector, processDetector } from "@opentelemetry/resources";
-import { MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
+import {
+  type AggregationSelector,
+  AggregationType,
+  InstrumentType,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+} from "@opentelemetry/sdk-metrics";
 import { BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import { HTTP_SERVER_DURATION, HttpServerDurationProcessor } from "@/lib/telemetry/http-metrics";
 import { MeaningfulSpanProcessor } from "@/lib/telemetry/span-filter";
 
 const SHUTDOWN_TIMEOUT_MS = 5000;
+
+/**
+ * OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION, which the Python SDK reads
+ * itself and the JS exporter does not. Exponential histograms reach CloudWatch as
+ * values and counts (EMF), from which it computes percentiles; explicit-bucket ones
+ * arrive as count/sum/min/max only, and p99 would stay empty.
+ */
+function histogramAggregation(): AggregationSelector | undefined {
+  if (process.env.OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION !== "base2_exponential_bucket_histogram") {
+    return undefined;
+  }
+  return (instrument) =>
+    instrument === InstrumentType.HISTOGRAM
+      ? { type: AggregationType.EXPONENTIAL_HISTOGRAM }
+      : { type: AggregationType.DEFAULT };
+}
 
 /** Starts tracing and metrics; returns a function that flushes and stops both. */
 export function startTelemetry(): () => Promise<void> {
@@ -31,7 +53,7 @@ export function startTelemetry(): () => Promise<void> {
     resource,
     readers: [
       new PeriodicExportingMetricReader({
-        exporter: new OTLPMetricExporter(),
+        exporter: new OTLPMetricExporter({ aggregationPreference: histogramAggregation() }),
         exportIntervalMillis: Number(process.env.OTEL_METRIC_EXPORT_INTERVAL ?? "60000"),
       }),
     ],

@@ -1,0 +1,1 @@
+"""`make load`: a bounded, stepped Locust load test of the local stack through the frontend."""
