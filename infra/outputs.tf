@@ -42,6 +42,6 @@ output "region" {
 }
 
 output "telemetry_pipeline" {
-  description = "How the collector sidecars export (`verify` checks that pipeline's destinations)"
+  description = "How the collector sidecars export: "xray-exporter" or "otlp""
   value       = var.telemetry_pipeline
 }

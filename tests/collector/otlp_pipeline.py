@@ -5,10 +5,10 @@ from pathlib import Path
 
 import httpx
 
-from ecsotel.collector import BINARY, CollectorPorts
-from ecsotel.localaws import CREDENTIALS
+from ecsotel.local.collector import BINARY, CollectorPorts
+from ecsotel.local.moto import CREDENTIALS
+from ecsotel.local.process import ServiceSpec
 from ecsotel.paths import COLLECTOR_DIR
-from ecsotel.process import ServiceSpec
 
 OTLP_CONFIG = COLLECTOR_DIR / "config.otlp.yaml"
 

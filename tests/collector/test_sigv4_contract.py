@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from devkit.polling import poll_until
+from devkit.ports import free_port
 from opentelemetry.exporter.otlp.proto.grpc._log_exporter import OTLPLogExporter
 from opentelemetry.exporter.otlp.proto.grpc.metric_exporter import OTLPMetricExporter
 from opentelemetry.sdk._logs import LoggerProvider
@@ -18,9 +20,8 @@ from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.resources import Resource
 
-from ecsotel.collector import CollectorPorts
-from ecsotel.polling import poll_until
-from ecsotel.process import LogSink, free_port, start
+from ecsotel.local.collector import CollectorPorts
+from ecsotel.local.process import LogSink, start
 from tests.collector.capture import Capture, Captured, capture
 from tests.collector.otlp_pipeline import otlp_collector_spec
 from tests.collector.spans import FixedIds, tracer_provider
