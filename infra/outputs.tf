@@ -42,6 +42,6 @@ output "region" {
 }
 
 output "telemetry_pipeline" {
-  description = "How the collector sidecars export: "xray-exporter" or "otlp""
+  description = "How the collector sidecars export: \"xray-exporter\" or \"otlp\""
   value       = var.telemetry_pipeline
 }
