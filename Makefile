@@ -111,9 +111,9 @@ CHECKOV_VERSION := 3.3.30
 # --- run -----------------------------------------------------------------------
 
 .PHONY: up
-up: setup collector frontend-build ## Run the whole system locally (Ctrl-C stops it)
+up: setup collector frontend-build ## Run the whole system locally (Ctrl-C stops it; PIPELINE=otlp for the OTLP pipeline)
 	@$(MAKE) system-deps STACK_ONLY=1
-	$(RUN) ecsotel up
+	$(RUN) ecsotel up $(if $(PIPELINE),--pipeline $(PIPELINE))
 
 # Without BASE_URL, verify checks the local stack where `make up` put it (STACK_*_PORT).
 .PHONY: verify

@@ -20,10 +20,9 @@ from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.resources import Resource
 
-from ecsotel.local.collector import CollectorPorts
+from ecsotel.local.collector import CollectorPorts, otlp_sidecar_spec
 from ecsotel.local.process import LogSink, start
 from tests.collector.capture import Capture, Captured, capture
-from tests.collector.otlp_pipeline import otlp_collector_spec
 from tests.collector.spans import FixedIds, tracer_provider
 
 # Not the local stack's us-east-1: the region must come from AWS_REGION, not a default.
@@ -52,14 +51,15 @@ def requests_sent(
     """What the sidecar sent after it received one span, one metric point and one log record."""
     ports = CollectorPorts(grpc=free_port(), http=free_port(), health=free_port())
     queue_dir: Path = tmp_path_factory.mktemp("queue")
-    spec = otlp_collector_spec(
+    spec = otlp_sidecar_spec(
         ports=ports,
         endpoint=endpoints.url,
         queue_dir=queue_dir,
+        region=REGION,
         env={
-            "AWS_REGION": REGION,
             "OTELCOL_LOG_GROUP": LOG_GROUP,
             "OTELCOL_LOG_STREAM": LOG_STREAM,
+            "OTELCOL_BATCH_TIMEOUT": "100ms",
         },
     )
     collector = start(spec, sink)
