@@ -178,6 +178,12 @@ test-collector: setup collector ## Validate the collector configs and run their 
 	  && echo "collector/config.standin.yaml (over config.yaml): valid"
 	$(RUN) pytest tests/collector
 
+# Not part of `make test` (which runs the short drill in test-collector): about
+# 5 minutes of traffic, outages and waiting for stragglers.
+.PHONY: drill
+drill: setup collector ## Outage drill, full length: 90 s of 20 traces/s, a 60 s outage with a sidecar restart, both pipelines
+	DRILL=full $(RUN) pytest -s tests/collector/test_outage_drill.py
+
 .PHONY: test-infra
 test-infra: setup $(TERRAFORM) ## Check the Terraform (fmt, checkov, design tests), Dockerfiles and diagram
 	$(TERRAFORM) fmt -check -recursive -diff infra
