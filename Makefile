@@ -103,6 +103,15 @@ TERRAFORM_FALLBACK_VERSION := 1.5.7
 TERRAFORM := $(shell command -v terraform 2>/dev/null || echo .cache/bin/terraform)
 CHECKOV_VERSION := 3.3.30
 
+# Workflow linter (runs shellcheck on `run:` scripts when shellcheck is on the PATH,
+# as it is on GitHub's runners), built once from the Go module proxy.
+ACTIONLINT_VERSION := 1.7.12
+ACTIONLINT := .cache/bin/actionlint
+
+$(ACTIONLINT):
+	@command -v go >/dev/null || { echo "go is missing: install Go >= 1.25 (https://go.dev/dl/)"; exit 1; }
+	GOBIN="$(CURDIR)/.cache/bin" go install github.com/rhysd/actionlint/cmd/actionlint@v$(ACTIONLINT_VERSION)
+
 .cache/bin/terraform:
 	@command -v go >/dev/null || { echo "terraform is missing: install Terraform 1.11+, or Go to build one for fmt"; exit 1; }
 	@echo "building terraform $(TERRAFORM_FALLBACK_VERSION) for fmt -check (once; several minutes)"
@@ -130,6 +139,10 @@ traces: setup ## Print the latest traces of the local stack from X-Ray as trees
 deploy: setup ## Deploy to your AWS account (terraform apply, push images, roll, verify; DRY_RUN=1 prints the plan)
 	$(RUN) ecsotel deploy $(if $(DRY_RUN),--dry-run)
 
+.PHONY: app-url
+app-url: $(TERRAFORM) ## Print the URL of the AWS deployment (from the Terraform state)
+	@$(TERRAFORM) -chdir=infra output -raw app_url
+
 .PHONY: destroy
 destroy: setup ## Tear the AWS deployment down (DRY_RUN=1 prints the plan)
 	$(RUN) ecsotel destroy $(if $(DRY_RUN),--dry-run)
@@ -149,6 +162,7 @@ test: setup system-deps ## Run every test (lint included)
 	$(MAKE) test-collector
 	$(MAKE) test-infra
 	$(MAKE) test-cli
+	$(MAKE) test-ci
 	$(MAKE) test-e2e
 
 .PHONY: test-backend
@@ -186,28 +200,48 @@ drill: setup collector ## Outage drill, full length: 90 s of 20 traces/s, a 60 s
 
 .PHONY: test-infra
 test-infra: setup $(TERRAFORM) ## Check the Terraform (fmt, checkov, design tests), Dockerfiles and diagram
+	$(MAKE) infra-fmt checkov
+	$(RUN) pytest tests/infra tests/docs
+
+.PHONY: infra-fmt
+infra-fmt: $(TERRAFORM) ## Check that the Terraform is formatted (terraform fmt -check)
 	$(TERRAFORM) fmt -check -recursive -diff infra
-	@# checkov in its own environment: it shares the hcl2 module name with python-hcl2.
-	@# Registry modules are not downloaded (no registry here): checkov checks our own
-	@# resources and module calls; tests/infra checks the arguments passed to modules.
+
+# checkov in its own environment: it shares the hcl2 module name with python-hcl2.
+# Registry modules are not downloaded (no registry here): checkov checks our own
+# resources and module calls; tests/infra checks the arguments passed to modules.
+.PHONY: checkov
+checkov: $(UV) ## Scan the Terraform under infra/ (every root module) with checkov
 	LOG_LEVEL=ERROR $(UV) tool run --from checkov==$(CHECKOV_VERSION) \
 	  checkov -d infra --framework terraform --skip-download --quiet --compact
-	$(RUN) pytest tests/infra tests/docs
 
 .PHONY: test-cli
 test-cli: setup ## Run the CLI's own tests (process supervision, PostgreSQL, trace trees)
 	$(RUN) pytest tests/cli
 
+.PHONY: test-ci
+test-ci: setup ## Check the GitHub workflows' hygiene (pins, permissions, timeouts, make targets)
+	$(RUN) pytest tests/ci
+
 .PHONY: test-e2e
 test-e2e: setup collector frontend-build ## Start the whole stack and run the cross-service tests
 	$(RUN) pytest tests/e2e
+
+# Not part of `make test`: it needs a Docker engine (the CI's images workflow has one).
+IMAGE_TAG ?= local
+
+.PHONY: test-images
+test-images: setup ## Run the built images <service>:IMAGE_TAG as Fargate would, with the task's environment (needs Docker)
+	@command -v docker >/dev/null || { echo "docker is missing: the image tests need a Docker engine"; exit 1; }
+	@$(MAKE) system-deps STACK_ONLY=1
+	IMAGE_TAG=$(IMAGE_TAG) $(RUN) pytest tests/images
 
 .PHONY: screenshot
 screenshot: setup collector frontend-build ## Refresh docs/screenshot.png from the browser tests
 	UPDATE_SCREENSHOT=1 $(RUN) pytest tests/e2e/test_browser.py
 
 .PHONY: lint
-lint: setup setup-frontend ## Lint and type-check everything
+lint: setup setup-frontend ## Lint and type-check everything (workflows included)
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
 	$(RUN) mypy
@@ -217,6 +251,11 @@ lint: setup setup-frontend ## Lint and type-check everything
 	$(RUN) hadolint backend/Dockerfile
 	cd frontend && npm run --silent lint && npm run --silent typecheck
 	$(RUN) hadolint frontend/Dockerfile
+	$(MAKE) actionlint
+
+.PHONY: actionlint
+actionlint: $(ACTIONLINT) ## Check the GitHub workflows (.github/workflows) with actionlint
+	$(ACTIONLINT) -color
 
 .PHONY: fmt
 fmt: setup ## Format the code
@@ -225,3 +264,43 @@ fmt: setup ## Format the code
 	$(RUN) --directory backend ruff format .
 	$(RUN) --directory backend ruff check --fix .
 	cd frontend && npm run --silent format
+
+# --- checks that need the internet (run by .github/workflows/infra.yml) --------
+
+# The root modules: the design, and the optional GitHub OIDC role for deploy.yml.
+TF_ROOTS := infra infra/github-oidc
+# The lock files record provider hashes for every platform contributors run on.
+TF_LOCK_PLATFORMS := linux_amd64 darwin_arm64 darwin_amd64
+
+.PHONY: infra-validate
+infra-validate: $(TERRAFORM) ## terraform init (no backend) and validate every root module (needs the registry)
+	for root in $(TF_ROOTS); do \
+	  $(TERRAFORM) -chdir=$$root init -backend=false -input=false -no-color && \
+	  $(TERRAFORM) -chdir=$$root validate -no-color || exit 1; \
+	done
+
+# Fails when a lock file is missing or would change, so that the committed lock
+# files always hold the hashes of all three platforms.
+.PHONY: infra-lock
+infra-lock: $(TERRAFORM) ## Refresh the provider lock files for Linux and macOS; fail if one changed (needs the registry)
+	for root in $(TF_ROOTS); do \
+	  $(TERRAFORM) -chdir=$$root providers lock $(addprefix -platform=,$(TF_LOCK_PLATFORMS)) || exit 1; \
+	done
+	@changed=$$(git status --porcelain -- $(addsuffix /.terraform.lock.hcl,$(TF_ROOTS))); \
+	if [ -n "$$changed" ]; then \
+	  echo "$$changed"; git --no-pager diff -- $(addsuffix /.terraform.lock.hcl,$(TF_ROOTS)); \
+	  echo "A provider lock file is missing or out of date: commit the files above (CONTRIBUTING.md, 'Provider lock files')."; \
+	  exit 1; \
+	fi
+
+.PHONY: tflint
+tflint: ## Lint every root module with tflint and its AWS ruleset (needs tflint; GitHub for the plugin)
+	@command -v tflint >/dev/null || { echo "tflint is missing: https://github.com/terraform-linters/tflint#installation"; exit 1; }
+	cd infra && tflint --recursive --init --config="$(CURDIR)/infra/.tflint.hcl"
+	cd infra && tflint --recursive --format=compact --config="$(CURDIR)/infra/.tflint.hcl"
+
+# CI sets REPORTS=<folder>: each pytest suite of `make test` then writes a JUnit
+# report <folder>/<target>.xml, which the workflow keeps when a run fails.
+ifdef REPORTS
+test-backend test-collector test-infra test-cli test-ci test-e2e test-images: export PYTEST_ADDOPTS = --junitxml=$(abspath $(REPORTS))/$@.xml
+endif
