@@ -89,6 +89,8 @@ class Infra:
         if whole and REFERENCE.fullmatch(value):
             found = self.lookup(whole.group(1))
             return value if found is None else self.resolve(found)
+        if whole and (chosen := self._conditional(whole.group(1))) is not None:
+            return self.resolve(chosen)
         if whole and re.fullmatch(r"tostring\((local|var)\.\w+\)", whole.group(1)):
             found = self.resolve(self.lookup(whole.group(1)[len("tostring(") : -1]))
             return value if found is None else str(found)
@@ -122,6 +124,19 @@ class Infra:
 
         resolved = REFERENCE.sub(scalar, value)
         return resolved
+
+    def _conditional(self, expression: str) -> Any:
+        """`ref == "x"` as a bool, `ref ? "a" : "b"` as the chosen string (variable defaults)."""
+        compared = re.fullmatch(r'((?:local|var)\.\w+) == "([^"]*)"', expression)
+        if compared:
+            value = self.resolve(self.lookup(compared.group(1)))
+            return None if isinstance(value, str) and "${" in value else value == compared[2]
+        choice = re.fullmatch(r'((?:local|var)\.\w+) \? "([^"]*)" : "([^"]*)"', expression)
+        if choice:
+            condition = self.resolve(self.lookup(choice.group(1)))
+            if isinstance(condition, bool):
+                return choice[2] if condition else choice[3]
+        return None
 
 
 def _merge_two_labels(blocks: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, Any]]]:

@@ -107,3 +107,11 @@ def test_queue_directory_is_the_configs_default(infra: Infra) -> None:
 def test_apps_send_logs_over_otlp_only_on_the_otlp_pipeline(infra: Infra) -> None:
     environment = {item["name"]: item["value"] for item in infra.locals["otel_environment"]}
     assert environment["OTEL_LOGS_EXPORTER"] == '${local.otlp ? "otlp" : "none"}'
+
+
+def test_only_the_otlp_sidecar_runs_as_root_and_still_without_capabilities(infra: Infra) -> None:
+    sidecar = infra.locals["collector_container"]
+    # Its queue volume is created root-owned by Fargate (infra/ecs.tf says why).
+    assert sidecar["user"] == '${local.otlp ? "0" : "10001"}'
+    assert sidecar["linuxParameters"] == {"capabilities": {"drop": ["ALL"]}}
+    assert sidecar["readonlyRootFilesystem"] is True
