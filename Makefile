@@ -120,9 +120,9 @@ $(ACTIONLINT):
 # --- run -----------------------------------------------------------------------
 
 .PHONY: up
-up: setup collector frontend-build ## Run the whole system locally (Ctrl-C stops it)
+up: setup collector frontend-build ## Run the whole system locally (Ctrl-C stops it; PIPELINE=otlp for the OTLP pipeline)
 	@$(MAKE) system-deps STACK_ONLY=1
-	$(RUN) ecsotel up
+	$(RUN) ecsotel up $(if $(PIPELINE),--pipeline $(PIPELINE))
 
 # Without BASE_URL, verify checks the local stack where `make up` put it (STACK_*_PORT).
 .PHONY: verify
@@ -205,9 +205,21 @@ bundle-size: setup frontend-build ## Print the first-load JS of / and the lazily
 	$(RUN) python -m tests.frontend.bundle
 
 .PHONY: test-collector
-test-collector: setup collector ## Validate the collector config and run its contract tests
+test-collector: setup collector ## Validate the collector configs and run their contract tests
 	AWS_REGION=us-east-1 $(COLLECTOR_BIN) validate --config collector/config.yaml && echo "collector/config.yaml: valid"
+	@# sigv4auth looks for credentials even in validate: dummy ones suffice.
+	AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
+	  $(COLLECTOR_BIN) validate --config collector/config.otlp.yaml && echo "collector/config.otlp.yaml: valid"
+	AWS_REGION=us-east-1 OTELCOL_LOG_GROUP=/validate OTELCOL_LOG_STREAM=validate \
+	  $(COLLECTOR_BIN) validate --config collector/config.yaml --config collector/config.standin.yaml \
+	  && echo "collector/config.standin.yaml (over config.yaml): valid"
 	$(RUN) pytest tests/collector
+
+# Not part of `make test` (which runs the short drill in test-collector): about
+# 5 minutes of traffic, outages and waiting for stragglers.
+.PHONY: drill
+drill: setup collector ## Outage drill, full length: 90 s of 20 traces/s, a 60 s outage with a sidecar restart, both pipelines
+	DRILL=full $(RUN) pytest -s tests/collector/test_outage_drill.py
 
 .PHONY: test-infra
 test-infra: setup $(TERRAFORM) ## Check the Terraform (fmt, checkov, design tests), Dockerfiles and diagram

@@ -13,6 +13,7 @@ from rich.text import Text
 
 from ecsotel.console import console
 from ecsotel.deploy.plan import DEFAULT_REGION, DeployError
+from ecsotel.local.collector import Pipeline
 from ecsotel.local.ports import Ports
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
@@ -21,6 +22,7 @@ COLOURS = {
     "postgres": "blue",
     "aws": "yellow",
     "collector": "magenta",
+    "standin": "bright_magenta",
     "backend": "green",
     "frontend": "cyan",
 }
@@ -52,15 +54,22 @@ def up(
         int | None,
         typer.Option(help="PostgreSQL's port (another if a PostgreSQL of yours uses 5432)"),
     ] = None,
+    pipeline: Annotated[
+        Pipeline,
+        typer.Option(
+            help="The sidecar's pipeline: xray-exporter (config.yaml) or otlp"
+            " (config.otlp.yaml, with a stand-in for the CloudWatch OTLP endpoints)"
+        ),
+    ] = "xray-exporter",
 ) -> None:
     """Run the whole system locally until Ctrl-C, SIGTERM or SIGHUP; then stop everything.
 
     Ports: STACK_<NAME>_PORT moves one (FRONTEND, BACKEND, AWS, POSTGRES, OTLP_GRPC,
-    OTLP_HTTP, COLLECTOR_HEALTH).
+    OTLP_HTTP, COLLECTOR_HEALTH, STANDIN_OTLP_GRPC, STANDIN_OTLP_HTTP, STANDIN_HEALTH).
     """
     from ecsotel.local.up import run_until_stopped
 
-    code = run_until_stopped(console, print_log_line, _ports(postgres_port))
+    code = run_until_stopped(console, print_log_line, _ports(postgres_port), pipeline=pipeline)
     if code:
         raise typer.Exit(code)
 
@@ -88,18 +97,29 @@ def verify(
     from ecsotel.proof.run import run
 
     url = base_url or _ports().frontend_url
-    console.print(f"verifying {url} ...")
+    pipeline = _pipeline_of(url)
+    console.print(f"verifying {url} ({pipeline} pipeline) ...")
     report, where = run(url, timeout=timeout, with_browser=browser)
-    console.print(f"telemetry read from {where}")
+    console.print(f"telemetry read from {where}; pipeline checked: {pipeline}")
     report.print(console)
     if not report.passed:
         failed = report.failed()
         console.print(f"[bold red]verify failed[/]: {len(failed)} of {len(report.checks)} checks")
         raise typer.Exit(1)
     console.print(
-        f"[bold green]verify passed[/]: all {len(report.checks)} checks;"
-        " one trace crosses nextjs-app -> fastapi-app -> SQL"
+        f"[bold green]verify passed[/]: all {len(report.checks)} checks on the {pipeline}"
+        " pipeline; one trace crosses nextjs-app -> fastapi-app -> SQL"
     )
+
+
+def _pipeline_of(url: str) -> str:
+    """The pipeline behind `url`: probed on the local stack, Terraform's output on AWS."""
+    from ecsotel.aws import is_local
+    from ecsotel.local.collector import running_pipeline
+
+    if is_local(url):
+        return running_pipeline(_ports().standin)
+    return "as deployed (terraform output telemetry_pipeline)"
 
 
 @app.command()

@@ -1,6 +1,7 @@
 # The ECS cluster and its two Fargate services. Each task runs its app beside an
 # ADOT collector sidecar: the app exports OTLP to 127.0.0.1:4318, the sidecar
-# sends traces to X-Ray and metrics (EMF) to CloudWatch Logs.
+# sends traces to X-Ray and metrics (EMF) to CloudWatch Logs, or, with
+# telemetry_pipeline = "otlp", all three signals to the CloudWatch OTLP endpoints.
 
 locals {
   nextjs_port  = 3000
@@ -18,8 +19,11 @@ locals {
     name      = local.collector_name
     image     = var.collector_image
     essential = true
-    # The image sets no USER, so it would run as root; it needs no privilege.
-    user = "10001"
+    # The image sets no USER, so it would run as root; it needs no privilege. On
+    # the OTLP pipeline it writes its queue into a task volume, which Fargate
+    # creates owned by root (0755) and the scratch image cannot chown: there it
+    # runs as uid 0, still with every capability dropped and a read-only root.
+    user = local.otlp ? "0" : "10001"
     # The whole config comes from this variable (ADOT's ECS convention); as a
     # secret, its content stays out of the task definition.
     secrets = [
@@ -28,6 +32,11 @@ locals {
     environment = [
       { name = "AWS_REGION", value = var.region },
     ]
+    # The queue of the OTLP pipeline; the module's default restart policy restarts
+    # a failed sidecar in place, and the volume (and so the queue) outlives it.
+    mountPoints = local.otlp ? [
+      { sourceVolume = local.collector_queue_volume, containerPath = local.collector_queue_dir, readOnly = false },
+    ] : []
     healthCheck = {
       command     = ["CMD", "/healthcheck"]
       interval    = 10
@@ -58,7 +67,20 @@ locals {
     # arrive as count/sum/min/max only, and CloudWatch has no p99 of those.
     { name = "OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION", value = "base2_exponential_bucket_histogram" },
     { name = "AWS_REGION", value = var.region },
+    # On the OTLP pipeline the apps send their log records too (with trace ids).
+    { name = "OTEL_LOGS_EXPORTER", value = local.otlp ? "otlp" : "none" },
   ]
+
+  # The sidecar's own settings of the OTLP pipeline, per service: where the
+  # app's log records go, and where the queue lives. Empty on "xray-exporter".
+  collector_otlp_environment = {
+    for service, group in aws_cloudwatch_log_group.otlp_logs : service => [
+      { name = "OTELCOL_LOG_GROUP", value = group.name },
+      { name = "OTELCOL_LOG_STREAM", value = aws_cloudwatch_log_stream.otlp_logs[service].name },
+      { name = "OTELCOL_QUEUE_DIR", value = local.collector_queue_dir },
+    ]
+  }
+  collector_volumes = { for name in local.otlp ? [local.collector_queue_volume] : [] : name => {} }
 
   # The app waits until its collector is healthy, so no span of start-up is lost.
   depends_on_collector = [{ containerName = local.collector_name, condition = "HEALTHY" }]
@@ -143,12 +165,12 @@ module "fastapi_service" {
   deployment_circuit_breaker = { enable = true, rollback = true }
   wait_for_steady_state      = true
 
-  volume = {
-    tmp = {}
-  }
+  volume = merge({ tmp = {} }, local.collector_volumes)
 
   container_definitions = {
-    (local.collector_name) = local.collector_container
+    (local.collector_name) = merge(local.collector_container, {
+      environment = concat(local.collector_container.environment, try(local.collector_otlp_environment["fastapi-app"], []))
+    })
 
     fastapi-app = {
       image     = "${aws_ecr_repository.this["fastapi-app"].repository_url}:${var.image_tag}"
@@ -218,12 +240,12 @@ module "nextjs_service" {
 
   # The root filesystem is read-only; Next.js writes only its image and fetch cache
   # (the image creates /app/.next/cache for its uid 1000).
-  volume = {
-    next-cache = {}
-  }
+  volume = merge({ next-cache = {} }, local.collector_volumes)
 
   container_definitions = {
-    (local.collector_name) = local.collector_container
+    (local.collector_name) = merge(local.collector_container, {
+      environment = concat(local.collector_container.environment, try(local.collector_otlp_environment["nextjs-app"], []))
+    })
 
     nextjs-app = {
       image     = "${aws_ecr_repository.this["nextjs-app"].repository_url}:${var.image_tag}"

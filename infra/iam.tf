@@ -1,7 +1,10 @@
-# Least privilege, by ARN wherever the API allows it. Two exceptions, both
+# Least privilege, by ARN wherever the API allows it. The exceptions, all
 # because the API has no resource-level permissions:
-#   ecr:GetAuthorizationToken (the registry login) and
-#   xray:PutTraceSegments / xray:PutTelemetryRecords (X-Ray has no resource ARNs).
+#   ecr:GetAuthorizationToken (the registry login),
+#   xray:PutTraceSegments / xray:PutTelemetryRecords, and on the OTLP pipeline
+#   xray:PutSpans / xray:PutSpansForIndexing (X-Ray has no resource ARNs), and
+#   cloudwatch:PutMetricData (CloudWatch metrics have no resource ARNs).
+# Each task role gets only the telemetry grants of the chosen pipeline.
 
 data "aws_caller_identity" "current" {}
 
@@ -90,7 +93,8 @@ resource "aws_iam_role" "task" {
   tags = local.tags
 }
 
-# Both sidecars: traces to X-Ray, EMF metrics into the one metrics log group.
+# Both sidecars on the "xray-exporter" pipeline: traces to X-Ray, EMF metrics
+# into the one metrics log group.
 data "aws_iam_policy_document" "telemetry" {
   statement {
     sid       = "WriteTraces"
@@ -113,12 +117,42 @@ data "aws_iam_policy_document" "telemetry" {
   }
 }
 
+# Each sidecar on the "otlp" pipeline: spans to the X-Ray OTLP endpoint, metrics
+# to the CloudWatch OTLP endpoint, the app's log records into its own group.
+data "aws_iam_policy_document" "telemetry_otlp" {
+  for_each = aws_cloudwatch_log_group.otlp_logs
+
+  statement {
+    # PutSpans takes the spans; PutSpansForIndexing lets X-Ray index the share
+    # the indexing rule samples (AWSXrayWriteOnlyPolicy, which AWS's OTLP setup
+    # guide attaches, grants both).
+    sid       = "WriteSpans"
+    actions   = ["xray:PutSpans", "xray:PutSpansForIndexing"]
+    resources = ["*"] # X-Ray has no resource-level permissions
+  }
+
+  statement {
+    # No cloudwatch:namespace condition: OTLP metrics are stored without a
+    # namespace (they are queried with PromQL by their OTel names), so a
+    # namespace condition could only deny them.
+    sid       = "WriteMetrics"
+    actions   = ["cloudwatch:PutMetricData"]
+    resources = ["*"] # CloudWatch metrics have no resource-level permissions
+  }
+
+  statement {
+    sid       = "WriteAppLogs"
+    actions   = ["logs:PutLogEvents"]
+    resources = [each.value.arn, aws_cloudwatch_log_stream.otlp_logs[each.key].arn]
+  }
+}
+
 resource "aws_iam_role_policy" "telemetry" {
   for_each = aws_iam_role.task
 
   name   = "export-telemetry"
   role   = each.value.id
-  policy = data.aws_iam_policy_document.telemetry.json
+  policy = local.otlp ? data.aws_iam_policy_document.telemetry_otlp[each.key].json : data.aws_iam_policy_document.telemetry.json
 }
 
 # The FastAPI app alone reads the database credentials.

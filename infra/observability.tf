@@ -4,6 +4,8 @@
 # role needs no logs:CreateLogGroup on anything else and `make destroy` removes it.
 
 locals {
+  collector_config_file = local.otlp ? "config.otlp.yaml" : "config.yaml"
+
   # Must equal `log_group_name` of the awsemf exporter in collector/config.yaml
   # (tests/infra checks that they agree).
   metrics_log_group_name = "/aws/ecs/application/metrics"
@@ -18,17 +20,19 @@ resource "aws_cloudwatch_log_group" "metrics" {
   tags = local.tags
 }
 
-# The collector configuration, delivered to both sidecars through the task
-# definitions' `secrets` as AOT_CONFIG_CONTENT (the execution role reads it).
+# The collector configuration of the chosen pipeline (collector/config.yaml, or
+# config.otlp.yaml with telemetry_pipeline = "otlp"), delivered to both sidecars
+# through the task definitions' `secrets` as AOT_CONFIG_CONTENT (the execution
+# role reads it).
 # Re-encoding drops the file's comments, so it fits the 4 KB Standard tier;
 # Intelligent-Tiering moves it to Advanced only if it ever grows past that.
 resource "aws_ssm_parameter" "collector_config" {
   #checkov:skip=CKV_AWS_337:The collector config holds no secret; SecureString with the AWS-managed key keeps it out of the task definition at no cost.
   name        = "/${local.name}/aws-otel-collector/config"
-  description = "ADOT collector configuration (collector/config.yaml)"
+  description = "ADOT collector configuration (collector/${local.collector_config_file})"
   type        = "SecureString"
   tier        = "Intelligent-Tiering"
-  value       = yamlencode(yamldecode(file("${path.module}/../collector/config.yaml")))
+  value       = yamlencode(yamldecode(file("${path.module}/../collector/${local.collector_config_file}")))
 
   tags = local.tags
 }

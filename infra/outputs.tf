@@ -40,3 +40,8 @@ output "region" {
   description = "AWS region of the deployment"
   value       = var.region
 }
+
+output "telemetry_pipeline" {
+  description = "How the collector sidecars export: \"xray-exporter\" or \"otlp\""
+  value       = var.telemetry_pipeline
+}

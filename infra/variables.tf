@@ -149,4 +149,25 @@ variable "db_max_overflow" {
   description = "Extra database connections each fastapi-app task may open under load (DB_MAX_OVERFLOW)"
   type        = number
   default     = 10
+
+variable "telemetry_pipeline" {
+  description = "How the collector sidecars export: \"xray-exporter\" (awsxray and awsemf, the design) or \"otlp\" (the CloudWatch OTLP endpoints with SigV4, a queue on a task volume, and Transaction Search); README \"Which pipeline?\" compares them"
+  type        = string
+  default     = "xray-exporter"
+
+  validation {
+    condition     = contains(["xray-exporter", "otlp"], var.telemetry_pipeline)
+    error_message = "telemetry_pipeline must be \"xray-exporter\" or \"otlp\"."
+  }
+}
+
+variable "xray_indexing_percentage" {
+  description = "With telemetry_pipeline = \"otlp\": the percentage of traces X-Ray indexes as trace summaries (every span stays searchable in the aws/spans log group)"
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.xray_indexing_percentage >= 0 && var.xray_indexing_percentage <= 100
+    error_message = "xray_indexing_percentage must be between 0 and 100."
+  }
 }

@@ -1,20 +1,35 @@
 """The local OpenTelemetry Collector: the ADOT sidecar's components and config, run as a process.
 
 `make collector` builds the binary from collector/builder-config.yaml; the config
-is collector/config.yaml, the very file the ECS sidecars get through SSM.
+is collector/config.yaml (the "xray-exporter" pipeline) or config.otlp.yaml (the
+"otlp" pipeline), the very files the ECS sidecars get through SSM. On the OTLP
+pipeline a second collector from the same binary stands in for the CloudWatch
+OTLP endpoints (config.standin.yaml over config.yaml) and writes into moto.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, get_args
 
 import httpx
 import yaml
 
-from ecsotel.local.moto import LocalAws
+from ecsotel.local.moto import CREDENTIALS, LocalAws
 from ecsotel.local.process import ServiceSpec
 from ecsotel.paths import CACHE_DIR, COLLECTOR_DIR
 
 BINARY = CACHE_DIR / "collector" / "otelcol-ecs"
 CONFIG = COLLECTOR_DIR / "config.yaml"
+OTLP_CONFIG = COLLECTOR_DIR / "config.otlp.yaml"
+STANDIN_CONFIG = COLLECTOR_DIR / "config.standin.yaml"
+
+Pipeline = Literal["xray-exporter", "otlp"]
+PIPELINES: tuple[Pipeline, ...] = get_args(Pipeline)
+# Where the apps' OTLP log records land locally (in moto): one group, as the one
+# local collector serves both apps; on ECS each service has its own.
+LOCAL_LOG_GROUP = "/aws/ecs/local/otlp"
+LOCAL_LOG_STREAM = "otlp"
 
 
 def emf_destination() -> tuple[str, str]:
@@ -51,6 +66,13 @@ def collector_spec(
     env = {**aws.client_env(), **ports.env()}
     if batch_timeout is not None:
         env["OTELCOL_BATCH_TIMEOUT"] = batch_timeout
+
+    return _spec("collector", [CONFIG], ports, env)
+
+
+def _spec(
+    name: str, configs: list[Path], ports: CollectorPorts, env: Mapping[str, str]
+) -> ServiceSpec:
     health_url = f"http://127.0.0.1:{ports.health}/"
 
     def healthy() -> bool:
@@ -58,10 +80,58 @@ def collector_spec(
         return httpx.get(health_url, timeout=1).status_code == 200
 
     return ServiceSpec(
-        name="collector",
-        argv=[str(BINARY), "--config", str(CONFIG)],
+        name=name,
+        argv=[str(BINARY), *(arg for config in configs for arg in ("--config", str(config)))],
         ready=healthy,
         env=env,
         ports=[ports.grpc, ports.http, ports.health],
         ready_timeout=30,
     )
+
+
+def otlp_sidecar_spec(
+    *,
+    ports: CollectorPorts,
+    endpoint: str,
+    queue_dir: Path,
+    region: str,
+    env: Mapping[str, str] | None = None,
+) -> ServiceSpec:
+    """The sidecar on the OTLP pipeline, with all three endpoints at `endpoint` (the stand-in)."""
+    return _spec(
+        "collector",
+        [OTLP_CONFIG],
+        ports,
+        {
+            **CREDENTIALS,
+            **ports.env(),
+            "AWS_REGION": region,
+            "OTELCOL_XRAY_ENDPOINT": endpoint,
+            "OTELCOL_MONITORING_ENDPOINT": endpoint,
+            "OTELCOL_LOGS_ENDPOINT": endpoint,
+            "OTELCOL_LOG_GROUP": LOCAL_LOG_GROUP,
+            "OTELCOL_LOG_STREAM": LOCAL_LOG_STREAM,
+            "OTELCOL_QUEUE_DIR": str(queue_dir),
+            **(env or {}),
+        },
+    )
+
+
+def standin_spec(*, aws: LocalAws, ports: CollectorPorts) -> ServiceSpec:
+    """The stand-in for the CloudWatch OTLP endpoints: OTLP in, moto out."""
+    env = {
+        **aws.client_env(),
+        **ports.env(),
+        "OTELCOL_LOG_GROUP": LOCAL_LOG_GROUP,
+        "OTELCOL_LOG_STREAM": LOCAL_LOG_STREAM,
+    }
+    return _spec("standin", [CONFIG, STANDIN_CONFIG], ports, env)
+
+
+def running_pipeline(standin: CollectorPorts) -> Pipeline:
+    """Which pipeline the local stack runs: "otlp" exactly when the stand-in answers."""
+    try:
+        answered = httpx.get(f"http://127.0.0.1:{standin.health}/", timeout=1).status_code == 200
+    except httpx.HTTPError:
+        answered = False
+    return "otlp" if answered else "xray-exporter"

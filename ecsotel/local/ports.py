@@ -26,6 +26,10 @@ class Ports:
     otlp_grpc: int = 4317
     otlp_http: int = 4318
     collector_health: int = 13133
+    # The OTLP pipeline's stand-in for the CloudWatch OTLP endpoints (a second collector).
+    standin_otlp_grpc: int = 4417
+    standin_otlp_http: int = 4418
+    standin_health: int = 13233
 
     @staticmethod
     def variable(name: str) -> str:
@@ -61,6 +65,7 @@ class Ports:
             "postgres": [self.postgres],
             "aws": [self.aws],
             "collector": [self.otlp_grpc, self.otlp_http, self.collector_health],
+            "standin": [self.standin_otlp_grpc, self.standin_otlp_http, self.standin_health],
             "backend": [self.backend],
             "frontend": [self.frontend],
         }
@@ -70,6 +75,13 @@ class Ports:
         """The collector's three listeners."""
         return CollectorPorts(
             grpc=self.otlp_grpc, http=self.otlp_http, health=self.collector_health
+        )
+
+    @property
+    def standin(self) -> CollectorPorts:
+        """The listeners of the OTLP endpoints' stand-in."""
+        return CollectorPorts(
+            grpc=self.standin_otlp_grpc, http=self.standin_otlp_http, health=self.standin_health
         )
 
     @property

@@ -18,7 +18,8 @@ from devkit.ports import port_is_free
 from devkit.postgres import Cluster
 
 from ecsotel.local import collector
-from ecsotel.local.moto import LocalAws
+from ecsotel.local.collector import Pipeline
+from ecsotel.local.moto import REGION, LocalAws
 from ecsotel.local.ports import Ports
 from ecsotel.local.postgres import AppDatabase
 from ecsotel.local.process import (
@@ -29,9 +30,12 @@ from ecsotel.local.process import (
     port_taken_message,
     start,
 )
-from ecsotel.paths import BACKEND_DIR, FRONTEND_DIR
+from ecsotel.paths import BACKEND_DIR, CACHE_DIR, FRONTEND_DIR
 
 DB_SECRET_NAME = "ecs-opentelemetry/database"  # noqa: S105 - a name, not a secret
+# The OTLP sidecar's sending queue: kept across a restart of the collector within
+# one `up`, emptied when the next `up` starts (its moto is empty too).
+QUEUE_DIR = CACHE_DIR / "stack" / "collector-queue"
 
 Progress = Callable[[str], object]
 
@@ -44,6 +48,7 @@ class Stack:
     aws: LocalAws
     database: AppDatabase
     sink: LogSink
+    pipeline: Pipeline = "xray-exporter"
     db_secret_arn: str = ""
     services: list[RunningService] = field(default_factory=list)
 
@@ -89,7 +94,9 @@ def missing_builds() -> list[str]:
     return missing
 
 
-def telemetry_env(service_name: str, ports: Ports) -> dict[str, str]:
+def telemetry_env(
+    service_name: str, ports: Ports, pipeline: Pipeline = "xray-exporter"
+) -> dict[str, str]:
     """The standard OTEL_* settings an app gets, as from its ECS task definition."""
     return {
         "OTEL_SERVICE_NAME": service_name,
@@ -105,6 +112,8 @@ def telemetry_env(service_name: str, ports: Ports) -> dict[str, str]:
         ),
         # Locally, metrics every 10 s instead of every minute, so `verify` sees them soon.
         "OTEL_METRIC_EXPORT_INTERVAL": "10000",
+        # As the task definitions set it: log records over OTLP on the OTLP pipeline only.
+        "OTEL_LOGS_EXPORTER": "otlp" if pipeline == "otlp" else "none",
     }
 
 
@@ -117,7 +126,7 @@ def backend_spec(stack: Stack) -> ServiceSpec:
         cwd=BACKEND_DIR,
         env={
             **stack.aws.client_env(),
-            **telemetry_env("fastapi-app", stack.ports),
+            **telemetry_env("fastapi-app", stack.ports, stack.pipeline),
             "HOST": "127.0.0.1",
             "PORT": str(port),
             "DB_HOST": "127.0.0.1",
@@ -140,7 +149,7 @@ def frontend_spec(stack: Stack) -> ServiceSpec:
         argv=[node, str(FRONTEND_DIR / ".next" / "standalone" / "server.js")],
         cwd=FRONTEND_DIR / ".next" / "standalone",
         env={
-            **telemetry_env("nextjs-app", stack.ports),
+            **telemetry_env("nextjs-app", stack.ports, stack.pipeline),
             "HOSTNAME": "127.0.0.1",
             "PORT": str(port),
             "BACKEND_URL": f"http://127.0.0.1:{stack.ports.backend}",
@@ -156,9 +165,11 @@ def _answers(url: str) -> bool:
     return httpx.get(url, timeout=2).status_code == 200
 
 
-def check_ports_free(ports: Ports) -> None:
+def check_ports_free(ports: Ports, pipeline: Pipeline = "xray-exporter") -> None:
     """Fail with a message naming the first port that something else listens on."""
     for name, numbers in ports.by_component().items():
+        if name == "standin" and pipeline != "otlp":
+            continue
         for port in numbers:
             if not port_is_free(port):
                 raise ServiceError(port_taken_message(port, name))
@@ -170,6 +181,7 @@ def running_stack(
     ports: Ports | None = None,
     progress: Progress = lambda _step: None,
     on_stopping: Callable[[], object] = lambda: None,
+    pipeline: Pipeline = "xray-exporter",
 ) -> Iterator[Stack]:
     """Start every component in order, yield the stack, and stop it all on the way out.
 
@@ -177,7 +189,7 @@ def running_stack(
     keep a second signal from interrupting the stop).
     """
     ports = ports or Ports()
-    check_ports_free(ports)  # before anything starts: a clash is the more useful message
+    check_ports_free(ports, pipeline)  # before anything starts: a clash is the more useful message
     if missing := missing_builds():
         raise ServiceError(f"not built yet: run `make {' '.join(missing)}` (or `make up`)")
     stack = Stack(
@@ -185,6 +197,7 @@ def running_stack(
         aws=LocalAws(port=ports.aws),
         database=AppDatabase(Cluster(port=ports.postgres)),
         sink=sink,
+        pipeline=pipeline,
     )
     try:
         progress("starting PostgreSQL")
@@ -198,10 +211,9 @@ def running_stack(
             username=stack.database.username,
             password=stack.database.password,
         )
-        progress("starting the collector")
-        stack.services.append(
-            start(collector.collector_spec(aws=stack.aws, ports=ports.collector), sink)
-        )
+        progress(f"starting the collector ({pipeline} pipeline)")
+        shutil.rmtree(QUEUE_DIR, ignore_errors=True)  # a previous run's, for a previous moto
+        stack.services.extend(start(spec, sink) for spec in sidecar_specs(stack))
         progress("starting the backend (migrations first)")
         stack.services.append(start(backend_spec(stack), sink))
         progress("starting the frontend")
@@ -210,6 +222,22 @@ def running_stack(
     finally:
         on_stopping()
         stop(stack, progress)
+
+
+def sidecar_specs(stack: Stack) -> list[ServiceSpec]:
+    """The collector as the chosen pipeline runs it; on "otlp", its endpoints' stand-in first."""
+    ports = stack.ports
+    if stack.pipeline != "otlp":
+        return [collector.collector_spec(aws=stack.aws, ports=ports.collector)]
+    return [
+        collector.standin_spec(aws=stack.aws, ports=ports.standin),
+        collector.otlp_sidecar_spec(
+            ports=ports.collector,
+            endpoint=f"http://127.0.0.1:{ports.standin_otlp_http}",
+            queue_dir=QUEUE_DIR,
+            region=REGION,
+        ),
+    ]
 
 
 def stop(stack: Stack, progress: Progress = lambda _step: None) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from rich.console import Console
 
+from ecsotel.local.collector import Pipeline
 from ecsotel.local.ports import Ports
 from ecsotel.local.process import LogSink, ServiceError
 from ecsotel.local.signals import StopRequested, StopSignals
@@ -16,7 +17,11 @@ WATCH_INTERVAL = 0.5
 
 
 def run_until_stopped(
-    console: Console, sink: LogSink, ports: Ports, pace: Callable[[float], None] = time.sleep
+    console: Console,
+    sink: LogSink,
+    ports: Ports,
+    pace: Callable[[float], None] = time.sleep,
+    pipeline: Pipeline = "xray-exporter",
 ) -> int:
     """Start the stack, watch it, stop it in order; return the exit code (0 on a signal)."""
     signals = StopSignals()
@@ -40,12 +45,15 @@ def run_until_stopped(
         status.start()
 
     try:
-        with running_stack(sink, ports, progress=progress, on_stopping=stopping) as stack:
+        with running_stack(
+            sink, ports, progress=progress, on_stopping=stopping, pipeline=pipeline
+        ) as stack:
             status.stop()
             console.rule("[bold green]the stack is up")
             console.print(f"  app       {stack.frontend_url}")
             console.print(f"  backend   {stack.backend_url}/docs")
             console.print(f"  local AWS {stack.aws.endpoint}  (`make verify`, `make traces`)")
+            console.print(f"  pipeline  {pipeline}")
             console.print("  Ctrl-C (or SIGTERM, SIGHUP) stops everything.")
             console.rule()
             while (dead := stack.exited()) is None:

@@ -3,6 +3,7 @@ import "server-only";
 // fastapi-app. Pages, Server Actions and API routes all go through it, so every
 // backend call gets the same timeout, error mapping and trace propagation.
 import { context, propagation, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { log } from "@/lib/log";
 import { classifyFetchError, proxiedLocation, type BackendResult } from "@/lib/proxy";
 import { nextCursor } from "@/lib/todos/link";
 import { todoListSchema, todoSchema, todoStatsSchema, type Todo, type TodoStats } from "@/lib/todos/schema";
@@ -75,6 +76,7 @@ export async function callBackend(
         const failure = classifyFetchError(error);
         span.recordException(error instanceof Error ? error : String(error));
         span.setStatus({ code: SpanStatusCode.ERROR, message: failure });
+        log("error", "backend call failed", { "http.request.method": method, "http.route": route, failure });
         return { kind: "failure", failure };
       } finally {
         span.end();

@@ -2,8 +2,8 @@
 
 Terraform cannot run here (no registry), so the tests read the HCL. Literal strings come back
 as plain strings, expressions as "${...}". `Infra.resolve` follows references to locals,
-variable defaults and literal attributes of other blocks, and expands `concat(...)`; anything
-else stays an expression string, which a test can still match.
+variable defaults and literal attributes of other blocks, and expands `concat(...)` and
+`merge(...)`; anything else stays an expression string, which a test can still match.
 """
 
 import re
@@ -89,14 +89,30 @@ class Infra:
         if whole and REFERENCE.fullmatch(value):
             found = self.lookup(whole.group(1))
             return value if found is None else self.resolve(found)
+        if whole and (chosen := self._conditional(whole.group(1))) is not None:
+            return self.resolve(chosen)
         if whole and re.fullmatch(r"tostring\((local|var)\.\w+\)", whole.group(1)):
             found = self.resolve(self.lookup(whole.group(1)[len("tostring(") : -1]))
             return value if found is None else str(found)
         if whole and whole.group(1).startswith("concat(") and whole.group(1).endswith(")"):
             arguments = parse_hcl(f"x = [{whole.group(1)[len('concat(') : -1]}]")["x"]
             lists = [self.resolve(argument) for argument in arguments]
-            if all(isinstance(item, list) for item in lists):
-                return [element for item in lists for element in item]
+            if not any(isinstance(item, list) for item in lists):
+                return value
+            # An argument the model cannot evaluate (a conditional, a for expression)
+            # stays in the list as one expression string, for a test to match.
+            return [
+                element
+                for item in lists
+                for element in (item if isinstance(item, list) else [item])
+            ]
+        if whole and whole.group(1).startswith("merge(") and whole.group(1).endswith(")"):
+            # Objects merge key by key, later ones winning; a key whose value stays an
+            # expression keeps that expression.
+            arguments = parse_hcl(f"x = [{whole.group(1)[len('merge(') : -1]}]")["x"]
+            objects = [self.resolve(argument) for argument in arguments]
+            if all(isinstance(item, dict) for item in objects):
+                return {key: item for obj in objects for key, item in obj.items()}
             return value
 
         def scalar(match: re.Match[str]) -> str:
@@ -108,6 +124,19 @@ class Infra:
 
         resolved = REFERENCE.sub(scalar, value)
         return resolved
+
+    def _conditional(self, expression: str) -> Any:
+        """`ref == "x"` as a bool, `ref ? "a" : "b"` as the chosen string (variable defaults)."""
+        compared = re.fullmatch(r'((?:local|var)\.\w+) == "([^"]*)"', expression)
+        if compared:
+            value = self.resolve(self.lookup(compared.group(1)))
+            return None if isinstance(value, str) and "${" in value else value == compared[2]
+        choice = re.fullmatch(r'((?:local|var)\.\w+) \? "([^"]*)" : "([^"]*)"', expression)
+        if choice:
+            condition = self.resolve(self.lookup(choice.group(1)))
+            if isinstance(condition, bool):
+                return choice[2] if condition else choice[3]
+        return None
 
 
 def _merge_two_labels(blocks: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, Any]]]:

@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     otel_service_name: str = "fastapi-app"
     otel_exporter_otlp_protocol: Literal["grpc", "http/protobuf"] = "http/protobuf"
     otel_propagators: str = "tracecontext,baggage,xray"
+    # "otlp" on the OTLP pipeline: logging records are exported too (log_export.py).
+    otel_logs_exporter: Literal["none", "otlp"] = "none"
     # Set by the ECS agent in every task; its presence enables the ECS resource detector.
     ecs_container_metadata_uri_v4: str | None = None
 

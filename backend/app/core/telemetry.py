@@ -25,6 +25,7 @@ from opentelemetry.instrumentation.utils import unwrap
 from opentelemetry.metrics import NoOpMeterProvider
 from opentelemetry.propagators.composite import CompositePropagator
 from opentelemetry.propagators.textmap import Getter, TextMapPropagator
+from opentelemetry.sdk._logs.export import LogRecordExporter
 from opentelemetry.sdk.extension.aws.resource.ecs import AwsEcsResourceDetector
 from opentelemetry.sdk.extension.aws.trace import AwsXRayIdGenerator
 from opentelemetry.sdk.metrics import MeterProvider
@@ -41,6 +42,7 @@ from sqlalchemy.engine import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.config import Settings
+from app.core.log_export import LogExport, install_log_export
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +64,8 @@ class Telemetry:
 
     tracer_provider: TracerProvider
     meter_provider: MeterProvider
+    # Only with OTEL_LOGS_EXPORTER=otlp.
+    log_export: LogExport | None = None
 
     def shutdown(self, timeout: float = FLUSH_SECONDS) -> None:
         """Flush and stop both providers, giving up after ``timeout`` seconds in total."""
@@ -75,6 +79,8 @@ class Telemetry:
             self.tracer_provider.shutdown()
             remaining_ms = max(0.0, deadline - time.monotonic()) * 1000
             self.meter_provider.shutdown(timeout_millis=remaining_ms)
+            if self.log_export is not None:
+                self.log_export.shutdown(max(0.0, deadline - time.monotonic()) * 1000)
 
         worker = threading.Thread(target=_stop, name="telemetry-shutdown", daemon=True)
         worker.start()
@@ -132,11 +138,13 @@ def setup_telemetry(
     *,
     span_exporter: SpanExporter | None = None,
     metric_reader: MetricReader | None = None,
+    log_exporter: LogRecordExporter | None = None,
 ) -> Telemetry | None:
     """Install the global providers and library instrumentation; None when disabled.
 
     Call it before creating the engine: SQLAlchemy engines are instrumented as they
-    are created. Tests pass in-memory exporters; the service uses OTLP.
+    are created, and after ``configure_logging``. Tests pass in-memory exporters;
+    the service uses OTLP.
     """
     if settings.otel_sdk_disabled:
         return None
@@ -170,7 +178,11 @@ def setup_telemetry(
     # span each time a session borrows a pooled connection (every request), telling
     # nothing. Statement spans stay: they hang on the engine's own event hooks.
     unwrap(Engine, "connect")
-    return Telemetry(tracer_provider=tracer_provider, meter_provider=meter_provider)
+    return Telemetry(
+        tracer_provider=tracer_provider,
+        meter_provider=meter_provider,
+        log_export=install_log_export(settings, resource, exporter=log_exporter),
+    )
 
 
 def instrument_app(app: FastAPI, telemetry: Telemetry | None) -> None:

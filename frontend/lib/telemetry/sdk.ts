@@ -1,19 +1,29 @@
 // The one OpenTelemetry bootstrap of nextjs-app, loaded by instrumentation.ts in
 // the Node.js runtime only. Everything is configured by the standard OTEL_*
 // variables (OTEL_SERVICE_NAME, OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_BSP_*, ...):
-// traces and metrics go out as OTLP HTTP/protobuf to the collector sidecar.
+// traces and metrics go out as OTLP HTTP/protobuf to the collector sidecar, and
+// with OTEL_LOGS_EXPORTER=otlp (the OTLP pipeline) lib/log.ts's records too.
 //
 // Why the plain SDK and not @vercel/otel: we need the X-Ray id generator, the
 // X-Ray propagator, a flush on SIGTERM and our own span-derived metric; with the
 // SDK each is one explicit line, and trace context is injected into backend calls
 // for every host by the data layer itself (no propagateContextUrls allow-list).
 import { metrics } from "@opentelemetry/api";
+import { logs } from "@opentelemetry/api-logs";
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from "@opentelemetry/core";
 import { OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-proto";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { AWSXRayIdGenerator } from "@opentelemetry/id-generator-aws-xray";
 import { AWSXRayPropagator } from "@opentelemetry/propagator-aws-xray";
-import { defaultResource, detectResources, envDetector, processDetector } from "@opentelemetry/resources";
+import {
+  defaultResource,
+  detectResources,
+  envDetector,
+  processDetector,
+  type Resource,
+} from "@opentelemetry/resources";
+import { OTLPLogExporter } from "@opentelemetry/exporter-logs-otlp-proto";
+import { BatchLogRecordProcessor, LoggerProvider } from "@opentelemetry/sdk-logs";
 import {
   type AggregationSelector,
   AggregationType,
@@ -44,7 +54,7 @@ function histogramAggregation(): AggregationSelector | undefined {
       : { type: AggregationType.DEFAULT };
 }
 
-/** Starts tracing and metrics; returns a function that flushes and stops both. */
+/** Starts tracing, metrics and (if enabled) logs; returns a function that flushes and stops them. */
 export function startTelemetry(): () => Promise<void> {
   // envDetector reads OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES.
   const resource = defaultResource().merge(detectResources({ detectors: [processDetector, envDetector] }));
@@ -80,10 +90,26 @@ export function startTelemetry(): () => Promise<void> {
     }),
   });
 
+  const loggerProvider = startLogs(resource);
+
   return async () => {
     const timeout = new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_TIMEOUT_MS).unref());
-    await Promise.race([Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown()]), timeout]);
+    const stopping = [tracerProvider.shutdown(), meterProvider.shutdown()];
+    if (loggerProvider) stopping.push(loggerProvider.shutdown());
+    await Promise.race([Promise.allSettled(stopping), timeout]);
   };
+}
+
+/** Registers the logs SDK with the OTLP exporter when OTEL_LOGS_EXPORTER=otlp; otherwise nothing. */
+function startLogs(resource: Resource): LoggerProvider | undefined {
+  if (process.env.OTEL_LOGS_EXPORTER !== "otlp") return undefined;
+  // The batch processor's delay and sizes come from OTEL_BLRP_* variables.
+  const loggerProvider = new LoggerProvider({
+    resource,
+    processors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter() })],
+  });
+  logs.setGlobalLoggerProvider(loggerProvider);
+  return loggerProvider;
 }
 
 /**

@@ -10,6 +10,7 @@ import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { createTodo, deleteTodo, updateTodo, type WriteResult } from "@/lib/backend";
+import { log } from "@/lib/log";
 import {
   backendErrorMessage,
   createTodoForm,
@@ -41,6 +42,8 @@ async function instrumented(
     } finally {
       span.setAttributes({ "app.action": action, "app.outcome": outcome });
       if (outcome === "error") span.setStatus({ code: SpanStatusCode.ERROR });
+      // Inside the span, so the record carries its trace and span ids.
+      log(outcome === "error" ? "error" : "info", "server action", { "app.action": action, "app.outcome": outcome });
       span.end();
       // Looked up per call: a meter taken before the SDK registered would stay a no-op.
       metrics
