@@ -74,6 +74,17 @@ describe("standalone server telemetry", () => {
     expect(call?.headers.traceparent).toMatch(/^00-5759e988bd862e3fe1be46a994272793-[0-9a-f]{16}-01$/);
   });
 
+  it("makes the load balancer's Root-only X-Amzn-Trace-Id the request's trace id", async () => {
+    // What an ALB sends on a new request: a Root, no Parent, no Sampled.
+    const epoch = Math.floor(Date.now() / 1000).toString(16);
+    const unique = "a1b2c3d4e5f60718293a4b5c";
+    await fetch(`${baseUrl}/api/todos/8`, { headers: { "x-amzn-trace-id": `Root=1-${epoch}-${unique}` } });
+    const call = backend.requests.at(-1);
+    expect(call?.path).toBe("/api/todos/8");
+    expect(call?.headers.traceparent).toMatch(new RegExp(`^00-${epoch}${unique}-[0-9a-f]{16}-01$`));
+    expect(call?.headers["x-amzn-trace-id"]).toMatch(new RegExp(`^Root=1-${epoch}-${unique};Parent=`));
+  });
+
   it("starts X-Ray-compatible traces for a page render", async () => {
     const before = Math.floor(Date.now() / 1000);
     const response = await fetch(`${baseUrl}/`);

@@ -26,7 +26,6 @@ from opentelemetry.metrics import NoOpMeterProvider
 from opentelemetry.propagators.composite import CompositePropagator
 from opentelemetry.propagators.textmap import Getter, TextMapPropagator
 from opentelemetry.sdk.extension.aws.resource.ecs import AwsEcsResourceDetector
-from opentelemetry.sdk.extension.aws.trace import AwsXRayIdGenerator
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import (
     MetricExporter,
@@ -41,6 +40,7 @@ from sqlalchemy.engine import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.config import Settings
+from app.core.trace_header import AlbRootIdGenerator, AlbTraceHeaderPropagator
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +99,10 @@ def _propagator(settings: Settings) -> TextMapPropagator:
     for name in filter(None, (n.strip() for n in settings.otel_propagators.split(","))):
         if name == "none":
             continue
+        if name == "xray":
+            # The contrib propagator, also accepting the ALB's Root-only header.
+            found.append(AlbTraceHeaderPropagator())
+            continue
         (entry,) = entry_points(group="opentelemetry_propagator", name=name) or (None,)
         if entry is None:
             raise ValueError(f"OTEL_PROPAGATORS names an unknown propagator: {name}")
@@ -146,11 +150,12 @@ def setup_telemetry(
         span_exporter = span_exporter or default_spans
         metric_reader = metric_reader or PeriodicExportingMetricReader(default_metrics)
 
-    # X-Ray rejects trace ids whose first 32 bits are not an epoch second.
+    # X-Ray rejects trace ids whose first 32 bits are not an epoch second; a request
+    # under an ALB's Root-only header takes that Root (app/core/trace_header.py).
     # shutdown_on_exit=False: Telemetry.shutdown (lifespan) does it within a deadline;
     # the SDK's own atexit hook would shut down again, without one.
     tracer_provider = TracerProvider(
-        resource=resource, id_generator=AwsXRayIdGenerator(), shutdown_on_exit=False
+        resource=resource, id_generator=AlbRootIdGenerator(), shutdown_on_exit=False
     )
     tracer_provider.add_span_processor(BatchSpanProcessor(span_exporter))
     meter_provider = MeterProvider(
@@ -240,10 +245,12 @@ class TelemetryMiddleware:
             name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]
         }
         method = _method(scope["method"])
+        # The caller's context is current while the span starts: the id generator
+        # reads an ALB Root from it (app/core/trace_header.py).
+        parent_token = context.attach(propagate.extract(headers, getter=_HEADERS))
         span = self._tracer.start_span(
             # Renamed to "METHOD /route/{template}" once routing has matched a route.
             method,
-            context=propagate.extract(headers, getter=_HEADERS),
             kind=SpanKind.SERVER,
             attributes=_request_attributes(scope, headers, method),
         )
@@ -274,6 +281,7 @@ class TelemetryMiddleware:
                     span.set_status(StatusCode.ERROR)
             span.end()
             context.detach(token)
+            context.detach(parent_token)
             self._duration.record(
                 time.perf_counter() - start,
                 {

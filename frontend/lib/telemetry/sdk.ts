@@ -4,19 +4,19 @@
 // traces and metrics go out as OTLP HTTP/protobuf to the collector sidecar.
 //
 // Why the plain SDK and not @vercel/otel: we need the X-Ray id generator, the
-// X-Ray propagator, a flush on SIGTERM and our own span-derived metric; with the
+// X-Ray propagator (accepting the ALB's Root-only header: alb-trace-header.ts),
+// a flush on SIGTERM and our own span-derived metric; with the
 // SDK each is one explicit line, and trace context is injected into backend calls
 // for every host by the data layer itself (no propagateContextUrls allow-list).
 import { metrics } from "@opentelemetry/api";
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from "@opentelemetry/core";
 import { OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-proto";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
-import { AWSXRayIdGenerator } from "@opentelemetry/id-generator-aws-xray";
-import { AWSXRayPropagator } from "@opentelemetry/propagator-aws-xray";
 import { defaultResource, detectResources, envDetector, processDetector } from "@opentelemetry/resources";
 import { MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
 import { BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
+import { AlbRootIdGenerator, AlbTraceHeaderPropagator } from "@/lib/telemetry/alb-trace-header";
 import { HTTP_SERVER_DURATION, HttpServerDurationProcessor } from "@/lib/telemetry/http-metrics";
 import { MeaningfulSpanProcessor } from "@/lib/telemetry/span-filter";
 
@@ -45,7 +45,8 @@ export function startTelemetry(): () => Promise<void> {
 
   const tracerProvider = new NodeTracerProvider({
     resource,
-    idGenerator: new AWSXRayIdGenerator(),
+    // X-Ray ids; a request under the ALB's Root-only header takes that Root.
+    idGenerator: new AlbRootIdGenerator(),
     // The batch processor's delay and sizes come from OTEL_BSP_* variables.
     spanProcessors: [
       new MeaningfulSpanProcessor(new BatchSpanProcessor(new OTLPTraceExporter())),
@@ -54,7 +55,7 @@ export function startTelemetry(): () => Promise<void> {
   });
   tracerProvider.register({
     propagator: new CompositePropagator({
-      propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator(), new AWSXRayPropagator()],
+      propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator(), new AlbTraceHeaderPropagator()],
     }),
   });
 
