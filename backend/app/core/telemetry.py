@@ -19,6 +19,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from opentelemetry import context, metrics, propagate, trace
+from opentelemetry.context import _SUPPRESS_INSTRUMENTATION_KEY
 from opentelemetry.instrumentation.botocore import BotocoreInstrumentor
 from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 from opentelemetry.instrumentation.utils import unwrap
@@ -40,7 +41,7 @@ from sqlalchemy.engine import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.config import Settings
-from app.core.trace_header import AlbRootIdGenerator, AlbTraceHeaderPropagator
+from app.core.trace_header import ALB_TRACE_ROOT, AlbRootIdGenerator, AlbTraceHeaderPropagator
 
 logger = logging.getLogger(__name__)
 
@@ -245,16 +246,22 @@ class TelemetryMiddleware:
             name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]
         }
         method = _method(scope["method"])
-        # The caller's context is current while the span starts: the id generator
-        # reads an ALB Root from it (app/core/trace_header.py).
-        parent_token = context.attach(propagate.extract(headers, getter=_HEADERS))
-        span = self._tracer.start_span(
-            # Renamed to "METHOD /route/{template}" once routing has matched a route.
-            method,
-            kind=SpanKind.SERVER,
-            attributes=_request_attributes(scope, headers, method),
-        )
-        token = context.attach(trace.set_span_in_context(span))
+        parent = propagate.extract(headers, getter=_HEADERS)
+        # The id generator reads an ALB Root from the current context (trace_header.py).
+        root_token = context.attach(parent) if ALB_TRACE_ROOT in parent else None
+        # Renamed to "METHOD /route/{template}" once routing has matched a route. No
+        # attributes yet: the sampler decides first, and an unsampled span gets none.
+        span = self._tracer.start_span(method, context=parent, kind=SpanKind.SERVER)
+        if root_token is not None:
+            context.detach(root_token)
+        current = trace.set_span_in_context(span, parent)
+        if span.is_recording():
+            span.set_attributes(_request_attributes(scope, headers, method))
+        else:
+            # Nothing under an unsampled span is kept: the SQL and botocore hooks
+            # then return at once instead of building spans that are dropped.
+            current = context.set_value(_SUPPRESS_INSTRUMENTATION_KEY, True, current)
+        token = context.attach(current)
         # Stays 500 if the app raises before answering.
         status = 500
 
@@ -281,7 +288,6 @@ class TelemetryMiddleware:
                     span.set_status(StatusCode.ERROR)
             span.end()
             context.detach(token)
-            context.detach(parent_token)
             self._duration.record(
                 time.perf_counter() - start,
                 {
