@@ -11,6 +11,18 @@ locals {
 
   collector_name = "aws-otel-collector"
 
+  # Each task's memory, split between the app and its sidecar: hard limits that add
+  # up to the task size, so neither can take the other's share and the task is
+  # never OOM-killed as a whole. The collector's memory_limiter (80 % of its own
+  # limit) refuses data before it reaches that limit.
+  collector_memory = 256
+  app_memory       = var.task_memory - local.collector_memory
+  # Node.js sizes its heap from the host, not from the container's limit: under
+  # load the standalone server's heap grows until V8 sees pressure, which on a
+  # large host is never. Old space gets 3/4 of the container; the rest is room
+  # for new space, code, buffers and native memory.
+  nextjs_heap_mib = floor(local.app_memory * 3 / 4)
+
   # The sidecar, the same in both tasks. The ADOT image is FROM scratch (no
   # shell), so the health check calls its /healthcheck binary, which asks the
   # health_check extension on 127.0.0.1:13133.
@@ -35,7 +47,8 @@ locals {
       retries     = 3
       startPeriod = 10
     }
-    memoryReservation      = 128
+    memory                 = local.collector_memory
+    memoryReservation      = local.collector_memory
     readonlyRootFilesystem = true
     linuxParameters        = { capabilities = { drop = ["ALL"] } }
     # The app depends on the sidecar, so ECS stops the app first and the sidecar
@@ -46,15 +59,16 @@ locals {
 
   # Standard OTEL_* settings shared by both apps; each adds its service name. The
   # sidecar listens on 127.0.0.1 only (the task shares one network namespace);
-  # "localhost" could resolve to ::1 first in Node.js and miss it.
-  otel_environment = [
-    { name = "OTEL_EXPORTER_OTLP_ENDPOINT", value = "http://127.0.0.1:4318" },
-    { name = "OTEL_EXPORTER_OTLP_PROTOCOL", value = "http/protobuf" },
-    # awsemf passes histograms on as received: cumulative ones would report the
-    # counts since start-up every minute, so the apps send deltas.
-    { name = "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE", value = "delta" },
-    { name = "AWS_REGION", value = var.region },
-  ]
+  # "localhost" could resolve to ::1 first in Node.js and miss it. Everything else
+  # (protocol, delta temporality, batch delay and size, metric interval) comes from
+  # collector/app-env.json, which the local stack reads too: one source.
+  otel_environment = concat(
+    [
+      { name = "OTEL_EXPORTER_OTLP_ENDPOINT", value = "http://127.0.0.1:4318" },
+      { name = "AWS_REGION", value = var.region },
+    ],
+    [for name, value in jsondecode(file("${path.module}/../collector/app-env.json")) : { name = name, value = value }],
+  )
 
   # The app waits until its collector is healthy, so no span of start-up is lost.
   depends_on_collector = [{ containerName = local.collector_name, condition = "HEALTHY" }]
@@ -149,6 +163,8 @@ module "fastapi_service" {
       portMappings = [
         { name = "http", containerPort = local.fastapi_port, protocol = "tcp" },
       ]
+      memory            = local.app_memory
+      memoryReservation = local.app_memory
       environment = concat(local.otel_environment, [
         { name = "OTEL_SERVICE_NAME", value = "fastapi-app" },
         { name = "HOST", value = "0.0.0.0" },
@@ -219,8 +235,11 @@ module "nextjs_service" {
       portMappings = [
         { name = "http", containerPort = local.nextjs_port, protocol = "tcp" },
       ]
+      memory            = local.app_memory
+      memoryReservation = local.app_memory
       environment = concat(local.otel_environment, [
         { name = "OTEL_SERVICE_NAME", value = "nextjs-app" },
+        { name = "NODE_OPTIONS", value = "--max-old-space-size=${local.nextjs_heap_mib}" },
         { name = "HOSTNAME", value = "0.0.0.0" },
         { name = "PORT", value = tostring(local.nextjs_port) },
         { name = "BACKEND_URL", value = local.fastapi_url },
