@@ -4,7 +4,7 @@ Starts a throwaway PostgreSQL (the tests' cluster helper), an OTLP endpoint, and
 real `fastapi-app` command three times per round, alternating: ``OTEL_SDK_DISABLED=true``,
 exporting everything, and sampling 10 % of traces. Each gets the apps' own OTEL_*
 settings (collector/app-env.json, as on ECS). For each it drives three requests with
-wrk (bench/wrk.py) at full speed, then one paced at about 100 requests/s, and prints
+wrk (devkit.wrk) at full speed, then one paced at about 100 requests/s, and prints
 req/s, p50, p99 and the server's CPU time per request. ``--server-cpu`` pins the
 server to one core (run the bench itself on the other, as `make bench` does):
 ratios are then steadier on a shared machine.
@@ -13,10 +13,8 @@ Loopback only, and bounded: every wrk run stops after ``--duration`` seconds or
 ``--requests`` responses, whichever comes first.
 
 The OTLP endpoint is, by default, the local collector binary (`make collector`) with a
-pipeline of its own (OTLP/HTTP receiver -> batch -> debug exporter): the receiving side is
-the real one, but nothing is sent on to X-Ray, since moto turning thousands of segments a
-second into documents would compete for the same cores. ``--otlp-endpoint`` sends to a
-collector that already runs instead (e.g. the one of `make up`).
+pipeline of its own (devkit.sink). ``--otlp-endpoint`` sends to a collector that already
+runs instead (e.g. the one of `make up`).
 """
 
 import argparse
@@ -24,7 +22,6 @@ import dataclasses
 import json
 import os
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -35,8 +32,10 @@ import httpx
 from devkit.polling import poll_until
 from devkit.ports import free_port
 from devkit.postgres import Cluster
+from devkit.sink import answers, start_collector, stop
+from devkit.wrk import Load, Result, pinned, run_wrk
 
-from bench.wrk import SCENARIOS, SEED_TODOS, Load, Result, pinned, run_wrk
+from bench.scenarios import SCENARIOS, SEED_TODOS
 
 BACKEND = Path(__file__).resolve().parent.parent
 DEFAULT_COLLECTOR = BACKEND.parent / ".cache" / "collector" / "otelcol-ecs"
@@ -50,74 +49,6 @@ MODES: dict[str, dict[str, str]] = {
 }
 # About 100 requests/s: two connections, each waiting 20 ms before each request.
 PACED = Load(connections=2, duration=5, requests=10**9, pause_ms=20)
-
-
-# The bench's own collector pipeline: see the module docstring.
-COLLECTOR_CONFIG = """
-receivers:
-  otlp:
-    protocols:
-      http:
-        endpoint: 127.0.0.1:{otlp}
-processors:
-  batch:
-    timeout: 1s
-exporters:
-  debug:
-    verbosity: basic
-extensions:
-  health_check:
-    endpoint: 127.0.0.1:{health}
-service:
-  extensions: [health_check]
-  pipelines:
-    traces:
-      receivers: [otlp]
-      processors: [batch]
-      exporters: [debug]
-    metrics:
-      receivers: [otlp]
-      processors: [batch]
-      exporters: [debug]
-  telemetry:
-    logs:
-      level: warn
-    metrics:
-      level: none
-"""
-
-
-def _ok(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=2).status_code == 200
-    except httpx.TransportError:
-        return False
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    # SIGTERM first (the app flushes its telemetry), then by force.
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def start_collector(binary: Path, folder: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """Start the collector with the bench pipeline; return it and its OTLP/HTTP endpoint."""
-    otlp, health = free_port(), free_port()
-    config = folder / "collector.yaml"
-    config.write_text(COLLECTOR_CONFIG.format(otlp=otlp, health=health))
-    log = (folder / "collector.log").open("wb")
-    process = subprocess.Popen(
-        [str(binary), "--config", str(config)], stdout=log, stderr=subprocess.STDOUT
-    )
-    poll_until(
-        lambda: _ok(f"http://127.0.0.1:{health}/"), "the collector's health check", timeout=30
-    )
-    return process, f"http://127.0.0.1:{otlp}"
 
 
 def app_env() -> dict[str, str]:
@@ -153,7 +84,7 @@ def measure_mode(
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         base = f"http://127.0.0.1:{port}"
-        poll_until(lambda: _ok(f"{base}/readyz"), "fastapi-app to answer /readyz", timeout=60)
+        poll_until(lambda: answers(f"{base}/readyz"), "fastapi-app to answer /readyz", timeout=60)
         with httpx.Client(base_url=base) as client:
             for number in range(SEED_TODOS):
                 client.post("/api/todos/", json={"title": f"seed {number}"}).raise_for_status()
@@ -168,7 +99,7 @@ def measure_mode(
             results[scenario.name] = run_wrk(base, process.pid, scenario, load, folder)
         return results
     finally:
-        _stop(process)
+        stop(process)
 
 
 def summarise(results: dict[str, list[dict[str, Result]]]) -> dict[str, dict[str, float]]:
@@ -273,7 +204,7 @@ def main() -> None:
             args.json.write_text(json.dumps(summary, indent=2) + "\n")
     finally:
         if collector is not None:
-            _stop(collector)
+            stop(collector)
         pg.remove()
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -1,7 +1,7 @@
-"""Driving wrk (a C load generator): one scenario, bounded, as JSON numbers.
+"""Driving wrk (a C load generator, Debian's `wrk`): one scenario, bounded, as numbers.
 
 wrk rather than a Python client: a Python client would take a good share of the
-same two cores away from the server it measures.
+same cores away from the server it measures. Used by the benchmarks of every tier.
 """
 
 import json
@@ -9,8 +9,6 @@ import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-
-SEED_TODOS = 100
 
 
 @dataclass(frozen=True)
@@ -20,19 +18,6 @@ class Scenario:
     name: str
     lua_request: str
 
-
-SCENARIOS = (
-    Scenario(
-        "get by id",
-        f'return wrk.format("GET", "/api/todos/" .. math.random(1, {SEED_TODOS}))',
-    ),
-    Scenario("list (100)", 'return wrk.format("GET", "/api/todos/")'),
-    Scenario(
-        "create",
-        'return wrk.format("POST", "/api/todos/", '
-        '{["Content-Type"] = "application/json"}, \'{"title": "bench"}\')',
-    ),
-)
 
 # Stops the thread after `limit` responses, waits `pause` ms before each request of
 # a connection (0: as fast as possible), and prints the results as one JSON line
@@ -114,6 +99,8 @@ def run_wrk(base: str, pid: int, scenario: Scenario, load: Load, folder: Path) -
     cpu = cpu_seconds(pid) - cpu_before
     (line,) = [entry for entry in completed.stdout.splitlines() if entry.startswith('{"requests"')]
     numbers = json.loads(line)
+    if not numbers["requests"]:
+        raise SystemExit(f"{scenario.name}: no response within {load.duration} s")
     if numbers["errors"] or numbers["status"]:
         raise SystemExit(f"{scenario.name}: wrk saw failures: {numbers}")
     return Result(

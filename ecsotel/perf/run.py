@@ -1,0 +1,98 @@
+"""`make bench`: every tier's telemetry cost against its budget, into docs/performance.md.
+
+The backend's own bench (backend/bench, run first by `make bench`) leaves a JSON
+summary; this measures the frontend (ecsotel/perf/frontend.py) and writes the report.
+Only this module's sections of docs/performance.md are replaced: sections written by
+other tools (e.g. "## Data growth") stay as they are.
+"""
+
+import argparse
+import json
+import re
+from pathlib import Path
+
+from devkit.wrk import Load
+
+from ecsotel.paths import REPO_ROOT
+from ecsotel.perf import frontend
+from ecsotel.perf.report import Row, backend_rows, chart, frontend_rows, machine, table
+
+REPORT = REPO_ROOT / "docs" / "performance.md"
+CHART = REPO_ROOT / "docs" / "performance.png"
+OWN_SECTIONS = ("Budgets", "Method", "Machine")
+NOT_MEASURED = [
+    Row("collector: CPU and RSS per 1,000 spans/s at >= 2,000 spans/s", "-", "-", None),
+    Row("action to complete trace, p50 / p95", "<= 3 s p95", "-", None),
+]
+
+
+def sections(text: str) -> tuple[str, dict[str, str]]:
+    """The text before the first `## ` heading, and each `## ` section by its title."""
+    parts = re.split(r"^## (.+)$", text, flags=re.MULTILINE)
+    found = {parts[i].strip(): parts[i + 1] for i in range(1, len(parts) - 1, 2)}
+    return parts[0], found
+
+
+def write_report(own: dict[str, str], path: Path = REPORT) -> None:
+    """Replace this tool's sections of the report, keeping every other section."""
+    _, existing = sections(path.read_text() if path.exists() else "")
+    merged = {**own, **{k: v for k, v in existing.items() if k not in OWN_SECTIONS}}
+    head = (
+        "# Performance\n\nTelemetry's cost in every tier against its budget, written by "
+        "`make bench` (ecsotel/perf/run.py and backend/bench/bench.py).\n\n"
+    )
+    body = "".join(f"## {title}\n{content.strip()}\n\n" for title, content in merged.items())
+    path.write_text(head + body.rstrip() + "\n")
+
+
+def own_sections(
+    backend: dict[str, dict[str, float]], front: dict[str, float], rss_budget_mib: float
+) -> dict[str, str]:
+    """The report's Budgets, Method and Machine sections."""
+    budgets = (
+        "### fastapi-app\n\n"
+        + table(backend_rows(backend))
+        + "\n\n### nextjs-app\n\n"
+        + table(frontend_rows(front, rss_budget_mib))
+        + "\n\n### Collector and end to end\n\n"
+        + table(NOT_MEASURED)
+        + "\n\n![Throughput with telemetry on / off](performance.png)\n"
+    )
+    method = (
+        "Telemetry on against off in the same run, alternating rounds, medians of the "
+        "per-round ratios. fastapi-app: one uvicorn worker pinned by `taskset` to CPU 0, "
+        "wrk (1 thread, 8 connections) and PostgreSQL on CPU 1, a fresh database of 100 "
+        "todos per run; off is `OTEL_SDK_DISABLED=true`, on exports everything, 10 % is "
+        "`parentbased_traceidratio` 0.1; the paced run is 2 connections each waiting "
+        "20 ms (about 100 req/s). nextjs-app: the standalone server pinned to CPU 0, "
+        "fastapi-app (telemetry off) behind it, the page and the API-route proxy. Both "
+        "apps get collector/app-env.json (as on ECS) and export to the real collector "
+        "binary with a debug exporter. CPU is the server's own CPU time per request.\n"
+    )
+    return {"Budgets": budgets, "Method": method, "Machine": machine() + "\n"}
+
+
+def main() -> None:
+    """Measure the frontend, then write docs/performance.md and its chart."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backend-json", type=Path, required=True)
+    parser.add_argument("--collector", type=Path, required=True)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
+    parser.add_argument("--server-cpu", type=int)
+    parser.add_argument("--load-cpu", type=int)
+    # The app container's memory on ECS (infra/ecs.tf: task 1024 MiB - collector 256).
+    parser.add_argument("--rss-budget-mib", type=float, default=768)
+    args = parser.parse_args()
+    backend = json.loads(args.backend_json.read_text())
+    load = Load(connections=4, duration=args.duration, requests=10**9, cpu=args.load_cpu)
+    front = frontend.run(
+        collector=args.collector, rounds=args.rounds, load=load, server_cpu=args.server_cpu
+    )
+    chart(backend, front, CHART)
+    write_report(own_sections(backend, front, args.rss_budget_mib))
+    print(f"wrote {REPORT.relative_to(REPO_ROOT)} and {CHART.relative_to(REPO_ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
