@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from ecsotel.perf.report import backend_rows, table
-from ecsotel.perf.run import write_report
+from ecsotel.perf.run import latency_row, write_report
 
 
 def backend_summary(
@@ -42,3 +42,11 @@ def test_report_keeps_sections_it_does_not_own(tmp_path: Path) -> None:
     assert "newer" in text
     assert "old" not in text
     assert text.count("## Budgets") == 1
+
+
+def test_action_to_trace_fails_above_three_seconds_at_p95() -> None:
+    fast = {"samples": 20, "p50_s": 1.0, "p95_s": 3.0, "max_s": 4}
+    slow = {"samples": 20, "p50_s": 1.0, "p95_s": 3.2, "max_s": 4}
+
+    assert latency_row(fast).met
+    assert not latency_row(slow).met
