@@ -1,8 +1,9 @@
 """`make bench`: every tier's telemetry cost against its budget, into docs/performance.md.
 
 The backend's own bench (backend/bench, run first by `make bench`) leaves a JSON
-summary; this measures the frontend (ecsotel/perf/frontend.py) and the time from a
-response to its complete trace (ecsotel/perf/latency.py), and writes the report.
+summary; this measures the frontend (ecsotel/perf/frontend.py), the time from a
+response to its complete trace (latency.py) and the collector under a steady span
+load (collector.py), and writes the report.
 Only this module's sections of docs/performance.md are replaced: sections written by
 other tools (e.g. "## Data growth") stay as they are.
 """
@@ -17,15 +18,28 @@ from devkit.wrk import Load
 
 from ecsotel.paths import REPO_ROOT
 from ecsotel.perf import frontend
+from ecsotel.perf.collector import collector_cost
 from ecsotel.perf.latency import action_to_trace
 from ecsotel.perf.report import Row, backend_rows, chart, frontend_rows, machine, table
 
 REPORT = REPO_ROOT / "docs" / "performance.md"
 CHART = REPO_ROOT / "docs" / "performance.png"
 OWN_SECTIONS = ("Budgets", "Method", "Machine")
-COLLECTOR_NOT_MEASURED = Row(
-    "collector: CPU and RSS per 1,000 spans/s at >= 2,000 spans/s", "-", "-", None
-)
+
+
+def collector_row(cost: dict[str, float] | None) -> Row:
+    """The collector under steady load: enough spans a second, none refused or lost."""
+    if cost is None:
+        return Row("collector: >= 2,000 spans/s for 60 s", "0 lost", "-", None)
+    rate = cost["spans_per_second"]
+    return Row(
+        f"collector: {rate:.0f} spans/s for {cost['seconds']:.0f} s",
+        ">= 2,000 spans/s, 0 lost",
+        f"{cost['cores_per_1000']:.3f} core and {cost['rss_mib'] / rate * 1000:.0f} MiB RSS "
+        f"per 1,000 spans/s ({cost['rss_mib']:.0f} MiB); refused {cost['refused']:.0f}, "
+        f"lost {cost['lost']:.0f}",
+        rate >= 2000 and cost["refused"] == 0 and cost["lost"] == 0,
+    )
 
 
 def latency_row(latency: dict[str, float]) -> Row:
@@ -61,6 +75,7 @@ def own_sections(
     backend: dict[str, dict[str, float]],
     front: dict[str, float],
     latency: dict[str, float],
+    cost: dict[str, float] | None,
     rss_budget_mib: float,
 ) -> dict[str, str]:
     """The report's Budgets, Method and Machine sections."""
@@ -70,7 +85,7 @@ def own_sections(
         + "\n\n### nextjs-app\n\n"
         + table(frontend_rows(front, rss_budget_mib))
         + "\n\n### Collector and end to end\n\n"
-        + table([COLLECTOR_NOT_MEASURED, latency_row(latency)])
+        + table([collector_row(cost), latency_row(latency)])
         + "\n\n![Throughput with telemetry on / off](performance.png)\n"
     )
     method = (
@@ -85,7 +100,10 @@ def own_sections(
         "binary with a debug exporter. CPU is the server's own CPU time per request. "
         "Action to trace: the whole local stack (moto as X-Ray), one API-route create "
         "at a time with the ALB's Root-only header, X-Ray polled every 50 ms until the "
-        "trace holds both apps and the SQL call.\n"
+        "trace holds both apps and the SQL call. Collector: `telemetrygen traces` (2 "
+        "workers) into the bench pipeline (OTLP/HTTP receiver, batch, debug exporter: "
+        "the X-Ray translation is not included); its own counters give spans accepted, "
+        "refused and sent on.\n"
     )
     return {"Budgets": budgets, "Method": method, "Machine": machine() + "\n"}
 
@@ -97,6 +115,9 @@ def main() -> None:
     parser.add_argument("--collector", type=Path, required=True)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
+    parser.add_argument("--telemetrygen", type=Path, help="without it, the collector is skipped")
+    parser.add_argument("--spans-per-second", type=int, default=2500)
+    parser.add_argument("--collector-seconds", type=int, default=60)
     parser.add_argument("--trace-samples", type=int, default=20, help="creates timed to X-Ray")
     parser.add_argument("--server-cpu", type=int)
     parser.add_argument("--load-cpu", type=int)
@@ -110,8 +131,18 @@ def main() -> None:
     )
     print(f"action to trace: {args.trace_samples} creates through the local stack", flush=True)
     latency = action_to_trace(args.trace_samples, Path(tempfile.mkdtemp(prefix="ecsotel-latency-")))
+    cost = None
+    if args.telemetrygen is not None:
+        print(f"collector: {args.spans_per_second} spans/s, {args.collector_seconds} s", flush=True)
+        cost = collector_cost(
+            telemetrygen=args.telemetrygen,
+            collector=args.collector,
+            spans_per_second=args.spans_per_second,
+            seconds=args.collector_seconds,
+            folder=Path(tempfile.mkdtemp(prefix="ecsotel-collector-")),
+        )
     chart(backend, front, CHART)
-    write_report(own_sections(backend, front, latency, args.rss_budget_mib))
+    write_report(own_sections(backend, front, latency, cost, args.rss_budget_mib))
     print(f"wrote {REPORT.relative_to(REPO_ROOT)} and {CHART.relative_to(REPO_ROOT)}")
 
 

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from ecsotel.perf.report import backend_rows, table
-from ecsotel.perf.run import latency_row, write_report
+from ecsotel.perf.run import collector_row, latency_row, write_report
 
 
 def backend_summary(
@@ -50,3 +50,20 @@ def test_action_to_trace_fails_above_three_seconds_at_p95() -> None:
 
     assert latency_row(fast).met
     assert not latency_row(slow).met
+
+
+def test_collector_fails_when_it_loses_spans_or_runs_below_2000_per_second() -> None:
+    steady = {
+        "spans_per_second": 2400,
+        "seconds": 60,
+        "cores_per_1000": 0.01,
+        "rss_mib": 60,
+        "refused": 0,
+        "lost": 0,
+    }
+
+    assert collector_row(steady).met
+    assert not collector_row({**steady, "lost": 1}).met
+    assert not collector_row({**steady, "refused": 5}).met
+    assert not collector_row({**steady, "spans_per_second": 1999}).met
+    assert collector_row(None).met is None

@@ -44,8 +44,17 @@ service:
     logs:
       level: warn
     metrics:
-      level: none
+{metrics}
 """
+NO_METRICS = "      level: none"
+# The collector's own counters (accepted, refused, sent spans) for Prometheus on a port.
+METRICS = """      level: basic
+      readers:
+        - pull:
+            exporter:
+              prometheus:
+                host: 127.0.0.1
+                port: {port}"""
 
 
 def answers(url: str) -> bool:
@@ -68,11 +77,17 @@ def stop(process: "subprocess.Popen[bytes]") -> None:
             process.wait()
 
 
-def start_collector(binary: Path, folder: Path) -> tuple["subprocess.Popen[bytes]", str]:
-    """Start the collector with the bench pipeline; return it and its OTLP/HTTP endpoint."""
+def start_collector(
+    binary: Path, folder: Path, metrics_port: int | None = None
+) -> tuple["subprocess.Popen[bytes]", str]:
+    """Start the collector with the bench pipeline; return it and its OTLP/HTTP endpoint.
+
+    With `metrics_port`, its own metrics are served there in Prometheus' text format.
+    """
     otlp, health = free_port(), free_port()
     config = folder / "collector.yaml"
-    config.write_text(CONFIG.format(otlp=otlp, health=health))
+    metrics = NO_METRICS if metrics_port is None else METRICS.format(port=metrics_port)
+    config.write_text(CONFIG.format(otlp=otlp, health=health, metrics=metrics))
     with (folder / "collector.log").open("wb") as log:
         process = subprocess.Popen(
             [str(binary), "--config", str(config)], stdout=log, stderr=subprocess.STDOUT
