@@ -49,7 +49,7 @@ def collector_cost(
     try:
         poll_until(lambda: counters(metrics_port), "the collector's own metrics", timeout=30)
         before, started = cpu_seconds(process.pid), time.monotonic()
-        # --rate is per worker; two workers, so that one goroutine's pace is no limit.
+        # --rate is per worker; four workers, so that one goroutine's pace is no limit.
         subprocess.run(
             [
                 str(telemetrygen),
@@ -59,9 +59,9 @@ def collector_cost(
                 "--otlp-http",
                 "--otlp-insecure",
                 "--workers",
-                "2",
+                "4",
                 "--rate",
-                str(spans_per_second / 2),
+                str(spans_per_second / 4),
                 "--duration",
                 f"{seconds}s",
             ],

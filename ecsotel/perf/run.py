@@ -100,7 +100,7 @@ def own_sections(
         "binary with a debug exporter. CPU is the server's own CPU time per request. "
         "Action to trace: the whole local stack (moto as X-Ray), one API-route create "
         "at a time with the ALB's Root-only header, X-Ray polled every 50 ms until the "
-        "trace holds both apps and the SQL call. Collector: `telemetrygen traces` (2 "
+        "trace holds both apps and the SQL call. Collector: `telemetrygen traces` (4 "
         "workers) into the bench pipeline (OTLP/HTTP receiver, batch, debug exporter: "
         "the X-Ray translation is not included); its own counters give spans accepted, "
         "refused and sent on.\n"
@@ -116,7 +116,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
     parser.add_argument("--telemetrygen", type=Path, help="without it, the collector is skipped")
-    parser.add_argument("--spans-per-second", type=int, default=2500)
+    parser.add_argument("--spans-per-second", type=int, default=3000)
     parser.add_argument("--collector-seconds", type=int, default=60)
     parser.add_argument("--trace-samples", type=int, default=20, help="creates timed to X-Ray")
     parser.add_argument("--server-cpu", type=int)
