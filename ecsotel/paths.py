@@ -7,3 +7,5 @@ CACHE_DIR = REPO_ROOT / ".cache"
 BACKEND_DIR = REPO_ROOT / "backend"
 FRONTEND_DIR = REPO_ROOT / "frontend"
 COLLECTOR_DIR = REPO_ROOT / "collector"
+# The apps' shared OTEL_* settings: read by infra/ecs.tf and by the local stack.
+APP_ENV = COLLECTOR_DIR / "app-env.json"

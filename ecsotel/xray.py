@@ -48,6 +48,14 @@ class TraceId:
             "X-Amzn-Trace-Id": f"Root={self.xray};Parent={parent};Sampled=1",
         }
 
+    def alb_headers(self) -> dict[str, str]:
+        """The header exactly as an ALB adds it to a new request: a Root, no Parent, no Sampled.
+
+        The apps must make this Root the trace id of a new root segment, so that the
+        id in the load balancer's access logs is the X-Ray trace.
+        """
+        return {"X-Amzn-Trace-Id": f"Root={self.xray}"}
+
 
 def trace_documents(client: "XRayClient", trace_id: str) -> list[Document]:
     """Every segment document X-Ray holds for one trace (empty while none arrived)."""

@@ -12,6 +12,18 @@ locals {
 
   collector_name = "aws-otel-collector"
 
+  # Each task's memory, split between the app and its sidecar: hard limits that add
+  # up to the task size, so neither can take the other's share and the task is
+  # never OOM-killed as a whole. The collector's memory_limiter (80 % of its own
+  # limit) refuses data before it reaches that limit.
+  collector_memory = 256
+  app_memory       = var.task_memory - local.collector_memory
+  # Node.js sizes its heap from the host, not from the container's limit: under
+  # load the standalone server's heap grows until V8 sees pressure, which on a
+  # large host is never. Old space gets 3/4 of the container; the rest is room
+  # for new space, code, buffers and native memory.
+  nextjs_heap_mib = floor(local.app_memory * 3 / 4)
+
   # The sidecar, the same in both tasks. The ADOT image is FROM scratch (no
   # shell), so the health check calls its /healthcheck binary, which asks the
   # health_check extension on 127.0.0.1:13133.
@@ -44,7 +56,8 @@ locals {
       retries     = 3
       startPeriod = 10
     }
-    memoryReservation      = 128
+    memory                 = local.collector_memory
+    memoryReservation      = local.collector_memory
     readonlyRootFilesystem = true
     linuxParameters        = { capabilities = { drop = ["ALL"] } }
     # The app depends on the sidecar, so ECS stops the app first and the sidecar
@@ -55,21 +68,21 @@ locals {
 
   # Standard OTEL_* settings shared by both apps; each adds its service name. The
   # sidecar listens on 127.0.0.1 only (the task shares one network namespace);
-  # "localhost" could resolve to ::1 first in Node.js and miss it.
-  otel_environment = [
-    { name = "OTEL_EXPORTER_OTLP_ENDPOINT", value = "http://127.0.0.1:4318" },
-    { name = "OTEL_EXPORTER_OTLP_PROTOCOL", value = "http/protobuf" },
-    # awsemf passes histograms on as received: cumulative ones would report the
-    # counts since start-up every minute, so the apps send deltas.
-    { name = "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE", value = "delta" },
-    # Exponential histograms reach CloudWatch as values and counts, from which it
-    # computes the dashboard's and the alarm's percentiles; explicit-bucket ones
-    # arrive as count/sum/min/max only, and CloudWatch has no p99 of those.
-    { name = "OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION", value = "base2_exponential_bucket_histogram" },
-    { name = "AWS_REGION", value = var.region },
-    # On the OTLP pipeline the apps send their log records too (with trace ids).
-    { name = "OTEL_LOGS_EXPORTER", value = local.otlp ? "otlp" : "none" },
-  ]
+  # "localhost" could resolve to ::1 first in Node.js and miss it. Everything else
+  # (protocol, delta temporality, exponential histograms, batch delay, metric
+  # interval) comes from collector/app-env.json, which the local stack reads too:
+  # one source. awsemf passes histograms on as received, so the apps send deltas;
+  # exponential histograms reach CloudWatch as values and counts, from which it
+  # computes the dashboard's and the alarm's percentiles.
+  otel_environment = concat(
+    [
+      { name = "OTEL_EXPORTER_OTLP_ENDPOINT", value = "http://127.0.0.1:4318" },
+      { name = "AWS_REGION", value = var.region },
+      # On the OTLP pipeline the apps send their log records too (with trace ids).
+      { name = "OTEL_LOGS_EXPORTER", value = local.otlp ? "otlp" : "none" },
+    ],
+    [for name, value in jsondecode(file("${path.module}/../collector/app-env.json")) : { name = name, value = value }],
+  )
 
   # The sidecar's own settings of the OTLP pipeline, per service: where the
   # app's log records go, and where the queue lives. Empty on "xray-exporter".
@@ -178,6 +191,8 @@ module "fastapi_service" {
       portMappings = [
         { name = "http", containerPort = local.fastapi_port, protocol = "tcp" },
       ]
+      memory            = local.app_memory
+      memoryReservation = local.app_memory
       environment = concat(local.otel_environment, [
         { name = "OTEL_SERVICE_NAME", value = "fastapi-app" },
         { name = "HOST", value = "0.0.0.0" },
@@ -253,8 +268,11 @@ module "nextjs_service" {
       portMappings = [
         { name = "http", containerPort = local.nextjs_port, protocol = "tcp" },
       ]
+      memory            = local.app_memory
+      memoryReservation = local.app_memory
       environment = concat(local.otel_environment, [
         { name = "OTEL_SERVICE_NAME", value = "nextjs-app" },
+        { name = "NODE_OPTIONS", value = "--max-old-space-size=${local.nextjs_heap_mib}" },
         { name = "HOSTNAME", value = "0.0.0.0" },
         { name = "PORT", value = tostring(local.nextjs_port) },
         { name = "BACKEND_URL", value = local.fastapi_url },

@@ -37,6 +37,12 @@ variable "task_memory" {
   description = "Memory (MiB) of each task (app and collector sidecar together)"
   type        = number
   default     = 1024
+
+  validation {
+    # The sidecar takes 256 MiB (local.collector_memory); the app needs the rest.
+    condition     = var.task_memory >= 768
+    error_message = "task_memory must be at least 768 MiB: 256 for the collector, 512 or more for the app."
+  }
 }
 
 variable "db_min_capacity" {

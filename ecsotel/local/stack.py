@@ -8,6 +8,7 @@ collector that is still there, then the collector, so it flushes into moto, then
 moto, then PostgreSQL.
 """
 
+import json
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -30,7 +31,7 @@ from ecsotel.local.process import (
     port_taken_message,
     start,
 )
-from ecsotel.paths import BACKEND_DIR, CACHE_DIR, FRONTEND_DIR
+from ecsotel.paths import APP_ENV, BACKEND_DIR, CACHE_DIR, FRONTEND_DIR
 
 DB_SECRET_NAME = "ecs-opentelemetry/database"  # noqa: S105 - a name, not a secret
 # The OTLP sidecar's sending queue: kept across a restart of the collector within
@@ -98,20 +99,14 @@ def telemetry_env(
     service_name: str, ports: Ports, pipeline: Pipeline = "xray-exporter"
 ) -> dict[str, str]:
     """The standard OTEL_* settings an app gets, as from its ECS task definition."""
+    # Protocol, delta temporality, batch delay and size, metric interval: the same file
+    # infra/ecs.tf reads into the task definitions (one source).
+    shared: dict[str, str] = json.loads(APP_ENV.read_text())
     return {
+        **shared,
         "OTEL_SERVICE_NAME": service_name,
         # The collector's OTLP/HTTP receiver, as the sidecar's is at 127.0.0.1:4318 on ECS.
         "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{ports.otlp_http}",
-        "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
-        # awsemf passes histograms on as received: cumulative ones would report
-        # counts since start-up each interval, so the apps send deltas.
-        "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE": "delta",
-        # Percentiles in CloudWatch need exponential histograms (see infra/ecs.tf).
-        "OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION": (
-            "base2_exponential_bucket_histogram"
-        ),
-        # Locally, metrics every 10 s instead of every minute, so `verify` sees them soon.
-        "OTEL_METRIC_EXPORT_INTERVAL": "10000",
         # As the task definitions set it: log records over OTLP on the OTLP pipeline only.
         "OTEL_LOGS_EXPORTER": "otlp" if pipeline == "otlp" else "none",
     }

@@ -115,11 +115,15 @@ def drive_server_actions(client: httpx.Client, report: Report, trace: xray.Trace
 
 
 def drive_api_routes(client: httpx.Client, report: Report, trace: xray.TraceId) -> None:
-    """Create (in `trace`), complete and delete a todo through the API-route proxy."""
+    """Create (in `trace`), complete and delete a todo through the API-route proxy.
+
+    The create carries only the header an ALB adds to a new request (`Root=...`, no
+    parent), so the trace checks prove that the apps continue the ALB's trace id.
+    """
     title = f"verify api route {secrets.token_hex(3)}"
-    created = client.post("/api/todos", json={"title": title}, headers=trace.headers())
+    created = client.post("/api/todos", json={"title": title}, headers=trace.alb_headers())
     ok = created.status_code == 201 and _json_field(created, "title") == title
-    report.add(API_CREATE, ok, f"-> {created.status_code}; trace {trace.xray}")
+    report.add(API_CREATE, ok, f"-> {created.status_code}; ALB-form trace {trace.xray}")
     if not ok:
         body = " ".join(created.text.split())[:120]
         raise VerifyError(f"the API route did not create a todo ({created.status_code}: {body})")

@@ -4,17 +4,8 @@
 // that spans and metrics arrive, that trace context is propagated to the backend,
 // and that SIGTERM flushes what the batch processor still holds. The proxy's
 // timeout and body limit are checked on the same built server.
-import { spawn, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
-import { existsSync } from "node:fs";
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-
-const SERVER_JS = path.resolve(import.meta.dirname, "../.next/standalone/server.js");
-
-type Recorded = { path: string; headers: IncomingHttpHeaders; body: Buffer };
+import { recordingServer, startStandalone, stopStandalone, type RecordingServer, type Standalone } from "./standalone";
 
 // The backend stand-in never answers for this todo, to exercise the proxy's timeout.
 const SLOW_ID = 999;
@@ -40,99 +31,24 @@ function formFields(html: string, testid: string): FormData {
   return data;
 }
 
-/** Starts an HTTP server on a free port that records every request and answers with `reply`. */
-async function recordingServer(
-  reply: (method: string, path: string) => { status: number; body: string } | "hang",
-) {
-  const requests: Recorded[] = [];
-  const server: Server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => {
-      const url = request.url ?? "/";
-      requests.push({ path: url, headers: request.headers, body: Buffer.concat(chunks) });
-      const answer = reply(request.method ?? "GET", url);
-      // "hang": never answer, so the caller's timeout is what ends the request.
-      if (answer === "hang") return;
-      response.writeHead(answer.status, { "content-type": "application/json" }).end(answer.body);
-    });
-  });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as AddressInfo;
-  return {
-    requests,
-    url: `http://127.0.0.1:${port}`,
-    close: () => {
-      server.closeAllConnections();
-      server.close();
-    },
-  };
-}
-
-/** Polls `check` until it returns true, failing with a message that names what never happened. */
-async function pollUntil(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch {
-      // Not up yet: keep polling.
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-/** A free TCP port on 127.0.0.1. */
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  return port;
-}
-
 describe("standalone server telemetry", () => {
-  let collector: Awaited<ReturnType<typeof recordingServer>>;
-  let backend: Awaited<ReturnType<typeof recordingServer>>;
-  let server: ChildProcess;
+  let collector: RecordingServer;
+  let backend: RecordingServer;
+  let standalone: Standalone;
   let baseUrl: string;
-  let output = "";
 
   beforeAll(async () => {
-    if (!existsSync(SERVER_JS)) throw new Error(`${SERVER_JS} is missing: run \`make frontend-build\` first`);
     collector = await recordingServer(() => ({ status: 200, body: "{}" }));
     backend = await recordingServer((method, url) => {
       if (url === `/api/todos/${SLOW_ID}`) return "hang";
       return method === "POST" ? { status: 201, body: JSON.stringify(CREATED) } : { status: 200, body: "[]" };
     });
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    server = spawn(process.execPath, [SERVER_JS], {
-      env: {
-        PATH: process.env.PATH,
-        NODE_ENV: "production",
-        NEXT_TELEMETRY_DISABLED: "1",
-        PORT: String(port),
-        HOSTNAME: "127.0.0.1",
-        BACKEND_URL: backend.url,
-        BACKEND_TIMEOUT_MS: "1000",
-        OTEL_SERVICE_NAME: "nextjs-app",
-        OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
-        // Far beyond the test's length: anything exported arrives through the SIGTERM flush.
-        OTEL_BSP_SCHEDULE_DELAY: "600000",
-        OTEL_METRIC_EXPORT_INTERVAL: "600000",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    server.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    server.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    await pollUntil(async () => (await fetch(`${baseUrl}/api/health`)).ok, "the standalone server's /api/health");
+    standalone = await startStandalone({ backendUrl: backend.url, collectorUrl: collector.url });
+    baseUrl = standalone.baseUrl;
   }, 30000);
 
   afterAll(() => {
-    if (server.exitCode === null) server.kill("SIGKILL");
+    if (standalone.process.exitCode === null) standalone.process.kill("SIGKILL");
     collector.close();
     backend.close();
   });
@@ -156,6 +72,17 @@ describe("standalone server telemetry", () => {
     const call = backend.requests.at(-1);
     expect(call?.path).toBe("/api/todos/7");
     expect(call?.headers.traceparent).toMatch(/^00-5759e988bd862e3fe1be46a994272793-[0-9a-f]{16}-01$/);
+  });
+
+  it("makes the load balancer's Root-only X-Amzn-Trace-Id the request's trace id", async () => {
+    // What an ALB sends on a new request: a Root, no Parent, no Sampled.
+    const epoch = Math.floor(Date.now() / 1000).toString(16);
+    const unique = "a1b2c3d4e5f60718293a4b5c";
+    await fetch(`${baseUrl}/api/todos/8`, { headers: { "x-amzn-trace-id": `Root=1-${epoch}-${unique}` } });
+    const call = backend.requests.at(-1);
+    expect(call?.path).toBe("/api/todos/8");
+    expect(call?.headers.traceparent).toMatch(new RegExp(`^00-${epoch}${unique}-[0-9a-f]{16}-01$`));
+    expect(call?.headers["x-amzn-trace-id"]).toMatch(new RegExp(`^Root=1-${epoch}-${unique};Parent=`));
   });
 
   it("starts X-Ray-compatible traces for a page render", async () => {
@@ -206,8 +133,7 @@ describe("standalone server telemetry", () => {
     const traceId = pageCall?.headers.traceparent?.toString().split("-")[1] ?? "";
     expect(collector.requests.filter((r) => r.path === "/v1/traces")).toHaveLength(0);
 
-    server.kill("SIGTERM");
-    await pollUntil(() => server.exitCode !== null, `the server to exit on SIGTERM; output:\n${output}`);
+    await stopStandalone(standalone);
 
     const traces = collector.requests.filter((r) => r.path === "/v1/traces");
     const metrics = collector.requests.filter((r) => r.path === "/v1/metrics");

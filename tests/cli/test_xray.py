@@ -38,6 +38,12 @@ def test_trace_id_has_both_forms_and_an_epoch_prefix() -> None:
     assert headers["X-Amzn-Trace-Id"].startswith(f"Root={trace.xray};Parent=")
 
 
+def test_alb_headers_are_the_root_only_form_a_load_balancer_sends() -> None:
+    trace = TraceId("5759e988bd862e3fe1be46a994272793")
+
+    assert trace.alb_headers() == {"X-Amzn-Trace-Id": "Root=1-5759e988-bd862e3fe1be46a994272793"}
+
+
 def test_backend_segment_hangs_under_the_frontend_call_that_made_it() -> None:
     sql = subsegment("todo@127.0.0.1", "c3", 100.2, sql={"database_type": "postgresql"})
     frontend = segment(

@@ -3,9 +3,11 @@
 Terraform cannot run here (no registry), so the tests read the HCL. Literal strings come back
 as plain strings, expressions as "${...}". `Infra.resolve` follows references to locals,
 variable defaults and literal attributes of other blocks, and expands `concat(...)` and
-`merge(...)`; anything else stays an expression string, which a test can still match.
+`merge(...)`, an environment read with `jsondecode(file(...))`; anything
+else stays an expression string, which a test can still match.
 """
 
+import json
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -21,6 +23,12 @@ OPTIONS = SerializationOptions(with_comments=False, explicit_blocks=False, strip
 # Blocks whose bodies are keyed by two labels (type, name) rather than one.
 TWO_LABELS = ("resource", "data")
 EXPRESSION = re.compile(r"^\$\{(.*)\}$", re.DOTALL)
+# `[for k, v in jsondecode(file("${path.module}/FILE")) : {name = k, value = v}]`: a
+# container environment read from a JSON file in the repository.
+JSON_ENVIRONMENT = re.compile(
+    r'\[for (\w+), (\w+) in jsondecode\(file\("\$\{path\.module\}/([^"]+)"\)\) : '
+    r"\{name = \1, value = \2\}\]"
+)
 REFERENCE = re.compile(r"\$\{([a-z_]+(?:\.[A-Za-z0-9_\-]+|\[\"[^\"]+\"\])+)\}")
 
 
@@ -94,6 +102,10 @@ class Infra:
         if whole and re.fullmatch(r"tostring\((local|var)\.\w+\)", whole.group(1)):
             found = self.resolve(self.lookup(whole.group(1)[len("tostring(") : -1]))
             return value if found is None else str(found)
+        environment = JSON_ENVIRONMENT.fullmatch(whole.group(1)) if whole else None
+        if environment:
+            values = json.loads((INFRA / environment.group(3)).read_text())
+            return [{"name": name, "value": value} for name, value in values.items()]
         if whole and whole.group(1).startswith("concat(") and whole.group(1).endswith(")"):
             arguments = parse_hcl(f"x = [{whole.group(1)[len('concat(') : -1]}]")["x"]
             lists = [self.resolve(argument) for argument in arguments]

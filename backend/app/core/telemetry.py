@@ -19,6 +19,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from opentelemetry import context, metrics, propagate, trace
+from opentelemetry.context import _SUPPRESS_INSTRUMENTATION_KEY
 from opentelemetry.instrumentation.botocore import BotocoreInstrumentor
 from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 from opentelemetry.instrumentation.utils import unwrap
@@ -27,7 +28,6 @@ from opentelemetry.propagators.composite import CompositePropagator
 from opentelemetry.propagators.textmap import Getter, TextMapPropagator
 from opentelemetry.sdk._logs.export import LogRecordExporter
 from opentelemetry.sdk.extension.aws.resource.ecs import AwsEcsResourceDetector
-from opentelemetry.sdk.extension.aws.trace import AwsXRayIdGenerator
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import (
     MetricExporter,
@@ -43,6 +43,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.config import Settings
 from app.core.log_export import LogExport, install_log_export
+from app.core.trace_header import ALB_TRACE_ROOT, AlbRootIdGenerator, AlbTraceHeaderPropagator
 
 logger = logging.getLogger(__name__)
 
@@ -105,6 +106,10 @@ def _propagator(settings: Settings) -> TextMapPropagator:
     for name in filter(None, (n.strip() for n in settings.otel_propagators.split(","))):
         if name == "none":
             continue
+        if name == "xray":
+            # The contrib propagator, also accepting the ALB's Root-only header.
+            found.append(AlbTraceHeaderPropagator())
+            continue
         (entry,) = entry_points(group="opentelemetry_propagator", name=name) or (None,)
         if entry is None:
             raise ValueError(f"OTEL_PROPAGATORS names an unknown propagator: {name}")
@@ -154,11 +159,12 @@ def setup_telemetry(
         span_exporter = span_exporter or default_spans
         metric_reader = metric_reader or PeriodicExportingMetricReader(default_metrics)
 
-    # X-Ray rejects trace ids whose first 32 bits are not an epoch second.
+    # X-Ray rejects trace ids whose first 32 bits are not an epoch second; a request
+    # under an ALB's Root-only header takes that Root (app/core/trace_header.py).
     # shutdown_on_exit=False: Telemetry.shutdown (lifespan) does it within a deadline;
     # the SDK's own atexit hook would shut down again, without one.
     tracer_provider = TracerProvider(
-        resource=resource, id_generator=AwsXRayIdGenerator(), shutdown_on_exit=False
+        resource=resource, id_generator=AlbRootIdGenerator(), shutdown_on_exit=False
     )
     tracer_provider.add_span_processor(BatchSpanProcessor(span_exporter))
     meter_provider = MeterProvider(
@@ -252,14 +258,22 @@ class TelemetryMiddleware:
             name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]
         }
         method = _method(scope["method"])
-        span = self._tracer.start_span(
-            # Renamed to "METHOD /route/{template}" once routing has matched a route.
-            method,
-            context=propagate.extract(headers, getter=_HEADERS),
-            kind=SpanKind.SERVER,
-            attributes=_request_attributes(scope, headers, method),
-        )
-        token = context.attach(trace.set_span_in_context(span))
+        parent = propagate.extract(headers, getter=_HEADERS)
+        # The id generator reads an ALB Root from the current context (trace_header.py).
+        root_token = context.attach(parent) if ALB_TRACE_ROOT in parent else None
+        # Renamed to "METHOD /route/{template}" once routing has matched a route. No
+        # attributes yet: the sampler decides first, and an unsampled span gets none.
+        span = self._tracer.start_span(method, context=parent, kind=SpanKind.SERVER)
+        if root_token is not None:
+            context.detach(root_token)
+        current = trace.set_span_in_context(span, parent)
+        if span.is_recording():
+            span.set_attributes(_request_attributes(scope, headers, method))
+        else:
+            # Nothing under an unsampled span is kept: the SQL and botocore hooks
+            # then return at once instead of building spans that are dropped.
+            current = context.set_value(_SUPPRESS_INSTRUMENTATION_KEY, True, current)
+        token = context.attach(current)
         # Stays 500 if the app raises before answering.
         status = 500
 

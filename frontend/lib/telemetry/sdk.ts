@@ -5,7 +5,8 @@
 // with OTEL_LOGS_EXPORTER=otlp (the OTLP pipeline) lib/log.ts's records too.
 //
 // Why the plain SDK and not @vercel/otel: we need the X-Ray id generator, the
-// X-Ray propagator, a flush on SIGTERM and our own span-derived metric; with the
+// X-Ray propagator (accepting the ALB's Root-only header: alb-trace-header.ts),
+// a flush on SIGTERM and our own span-derived metric; with the
 // SDK each is one explicit line, and trace context is injected into backend calls
 // for every host by the data layer itself (no propagateContextUrls allow-list).
 import { metrics } from "@opentelemetry/api";
@@ -13,8 +14,6 @@ import { logs } from "@opentelemetry/api-logs";
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from "@opentelemetry/core";
 import { OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-proto";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
-import { AWSXRayIdGenerator } from "@opentelemetry/id-generator-aws-xray";
-import { AWSXRayPropagator } from "@opentelemetry/propagator-aws-xray";
 import {
   defaultResource,
   detectResources,
@@ -33,6 +32,7 @@ import {
 } from "@opentelemetry/sdk-metrics";
 import { BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
+import { AlbRootIdGenerator, AlbTraceHeaderPropagator } from "@/lib/telemetry/alb-trace-header";
 import { HTTP_SERVER_DURATION, HttpServerDurationProcessor } from "@/lib/telemetry/http-metrics";
 import { MeaningfulSpanProcessor } from "@/lib/telemetry/span-filter";
 
@@ -77,7 +77,8 @@ export function startTelemetry(): () => Promise<void> {
 
   const tracerProvider = new NodeTracerProvider({
     resource,
-    idGenerator: new AWSXRayIdGenerator(),
+    // X-Ray ids; a request under the ALB's Root-only header takes that Root.
+    idGenerator: new AlbRootIdGenerator(),
     // The batch processor's delay and sizes come from OTEL_BSP_* variables.
     spanProcessors: [
       new MeaningfulSpanProcessor(new BatchSpanProcessor(new OTLPTraceExporter())),
@@ -86,7 +87,7 @@ export function startTelemetry(): () => Promise<void> {
   });
   tracerProvider.register({
     propagator: new CompositePropagator({
-      propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator(), new AWSXRayPropagator()],
+      propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator(), new AlbTraceHeaderPropagator()],
     }),
   });
 

@@ -1,0 +1,111 @@
+"""Driving wrk (a C load generator, Debian's `wrk`): one scenario, bounded, as numbers.
+
+wrk rather than a Python client: a Python client would take a good share of the
+same cores away from the server it measures. Used by the benchmarks of every tier.
+"""
+
+import json
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One kind of request, as a wrk Lua ``request`` function."""
+
+    name: str
+    lua_request: str
+
+
+# Stops the thread after `limit` responses, waits `pause` ms before each request of
+# a connection (0: as fast as possible), and prints the results as one JSON line
+# (wrk's text report is for people; its Lua `done` hook gets the same numbers).
+LUA_TEMPLATE = """
+local limit = {limit}
+local seen = 0
+request = function()
+  {request}
+end
+delay = function()
+  return {pause}
+end
+response = function(status, headers, body)
+  seen = seen + 1
+  if seen >= limit then wrk.thread:stop() end
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '{{"requests": %d, "micros": %d, "p50": %d, "p99": %d, "errors": %d, "status": %d}}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    e.connect + e.read + e.write + e.timeout, e.status))
+end
+"""
+
+
+@dataclass(frozen=True)
+class Load:
+    """How hard wrk drives: connections, bounds, and a pause per request (paced runs)."""
+
+    connections: int
+    duration: int
+    requests: int
+    pause_ms: int = 0
+    cpu: int | None = None
+
+
+@dataclass(frozen=True)
+class Result:
+    """One wrk run: throughput and latency percentiles."""
+
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    # The server's CPU time (all threads, export included) per response: unlike req/s,
+    # it hardly moves when other processes compete for the cores.
+    cpu_ms: float
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process so far (Linux: /proc/PID/stat)."""
+    # The command name (field 2) may contain spaces; the fields after it do not.
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def pinned(argv: list[str], cpu: int | None) -> list[str]:
+    """``argv`` run on one CPU (taskset) when ``cpu`` is given."""
+    return argv if cpu is None else ["taskset", "--cpu-list", str(cpu), *argv]
+
+
+def run_wrk(base: str, pid: int, scenario: Scenario, load: Load, folder: Path) -> Result:
+    """Drive one scenario with wrk; fail on any error or non-2xx answer."""
+    script = folder / "scenario.lua"
+    script.write_text(
+        LUA_TEMPLATE.format(limit=load.requests, request=scenario.lua_request, pause=load.pause_ms)
+    )
+    argv = ["wrk", "--threads", "1", "--connections", str(load.connections)]
+    argv += ["--duration", f"{load.duration}s", "--timeout", "5s", "--script", str(script), base]
+    cpu_before = cpu_seconds(pid)
+    completed = subprocess.run(
+        pinned(argv, load.cpu),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=load.duration + 30,
+    )
+    cpu = cpu_seconds(pid) - cpu_before
+    (line,) = [entry for entry in completed.stdout.splitlines() if entry.startswith('{"requests"')]
+    numbers = json.loads(line)
+    if not numbers["requests"]:
+        raise SystemExit(f"{scenario.name}: no response within {load.duration} s")
+    if numbers["errors"] or numbers["status"]:
+        raise SystemExit(f"{scenario.name}: wrk saw failures: {numbers}")
+    return Result(
+        rps=numbers["requests"] / (numbers["micros"] / 1e6),
+        p50_ms=numbers["p50"] / 1000,
+        p99_ms=numbers["p99"] / 1000,
+        cpu_ms=cpu * 1000 / numbers["requests"],
+    )

@@ -1,0 +1,159 @@
+"""nextjs-app's telemetry cost and memory: the standalone server, telemetry on and off.
+
+Starts a throwaway PostgreSQL, fastapi-app with telemetry off (it is measured on its
+own by backend/bench), and the OTLP sink; then, alternating, the standalone Next.js
+server with ``OTEL_SDK_DISABLED=true`` and with the apps' OTEL_* settings
+(collector/app-env.json). wrk drives the page render and the API-route proxy; the
+server's RSS is read at the end of each run, after every request it served.
+"""
+
+import json
+import os
+import statistics
+import subprocess
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+
+import httpx
+from devkit.polling import poll_until
+from devkit.ports import free_port
+from devkit.postgres import Cluster
+from devkit.sink import answers, start_collector, stop
+from devkit.wrk import Load, Result, Scenario, pinned, run_wrk
+
+from ecsotel.paths import APP_ENV, BACKEND_DIR, FRONTEND_DIR
+
+SCENARIOS = (
+    Scenario("page render", 'return wrk.format("GET", "/")'),
+    Scenario("API-route proxy", 'return wrk.format("GET", "/api/todos")'),
+)
+SEED_TODOS = 20
+
+
+def rss_mib(pid: int) -> float:
+    """Resident memory of a process (Linux: VmRSS in /proc/PID/status), in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for process {pid}")
+
+
+def start_backend(pg: Cluster, folder: Path) -> tuple["subprocess.Popen[bytes]", str]:
+    """fastapi-app (telemetry off) on a fresh database with a few todos."""
+    pg.psql("CREATE DATABASE frontend_bench")
+    port = free_port()
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "DATABASE_URL": pg.url("frontend_bench"),
+        "PORT": str(port),
+        "OTEL_SDK_DISABLED": "true",
+    }
+    with (folder / "backend.log").open("wb") as log:
+        process = subprocess.Popen(
+            [str(BACKEND_DIR / ".venv" / "bin" / "fastapi-app")],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    poll_until(lambda: answers(f"{base}/readyz"), "fastapi-app to answer /readyz", timeout=60)
+    with httpx.Client(base_url=base) as client:
+        for number in range(SEED_TODOS):
+            client.post("/api/todos/", json={"title": f"seed {number}"}).raise_for_status()
+    return process, base
+
+
+def measure(
+    *, mode: str, backend: str, endpoint: str, load: Load, server_cpu: int | None, folder: Path
+) -> dict[str, float | dict[str, float]]:
+    """One standalone server: every scenario once, then its RSS and requests served."""
+    port = free_port()
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "NODE_ENV": "production",
+        "NEXT_TELEMETRY_DISABLED": "1",
+        "PORT": str(port),
+        "HOSTNAME": "127.0.0.1",
+        "BACKEND_URL": backend,
+        **json.loads(APP_ENV.read_text()),
+        "OTEL_SERVICE_NAME": "nextjs-app",
+        "OTEL_EXPORTER_OTLP_ENDPOINT": endpoint,
+        "OTEL_SDK_DISABLED": "true" if mode == "off" else "false",
+    }
+    server = FRONTEND_DIR / ".next" / "standalone" / "server.js"
+    with (folder / f"frontend-{mode}.log").open("wb") as log:
+        process = subprocess.Popen(
+            pinned(["node", str(server)], server_cpu),
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        poll_until(lambda: answers(f"{base}/api/health"), "nextjs-app's /api/health", timeout=60)
+        # The first render compiles and caches: once by hand, then a short warm-up.
+        httpx.get(f"{base}/", timeout=60).raise_for_status()
+        run_wrk(base, process.pid, SCENARIOS[0], Load(4, 3, 10**9, cpu=load.cpu), folder)
+        results: dict[str, float | dict[str, float]] = {}
+        served = 0.0
+        for scenario in SCENARIOS:
+            result = run_wrk(base, process.pid, scenario, load, folder)
+            results[scenario.name] = asdict(result)
+            served += result.rps * load.duration
+        results["rss_mib"] = rss_mib(process.pid)
+        results["requests"] = served
+        return results
+    finally:
+        stop(process)
+
+
+def ratios(runs: dict[str, list[dict[str, float | dict[str, float]]]]) -> dict[str, float]:
+    """Median per-round on/off throughput ratio and added CPU per request, per scenario."""
+    summary: dict[str, float] = {}
+    for scenario in SCENARIOS:
+        pairs = list(zip(runs["off"], runs["on"], strict=True))
+        off = [Result(**p[0][scenario.name]) for p in pairs]  # type: ignore[arg-type]
+        on = [Result(**p[1][scenario.name]) for p in pairs]  # type: ignore[arg-type]
+        summary[f"{scenario.name} ratio"] = statistics.median(
+            b.rps / a.rps for a, b in zip(off, on, strict=True)
+        )
+        summary[f"{scenario.name} added cpu ms"] = statistics.median(
+            b.cpu_ms - a.cpu_ms for a, b in zip(off, on, strict=True)
+        )
+    summary["rss_mib on"] = max(float(r["rss_mib"]) for r in runs["on"])  # type: ignore[arg-type]
+    summary["rss_mib off"] = max(float(r["rss_mib"]) for r in runs["off"])  # type: ignore[arg-type]
+    summary["requests per run"] = statistics.median(float(r["requests"]) for r in runs["on"])  # type: ignore[arg-type]
+    return summary
+
+
+def run(*, collector: Path, rounds: int, load: Load, server_cpu: int | None) -> dict[str, float]:
+    """Measure the frontend on and off over alternating rounds; return the summary."""
+    folder = Path(tempfile.mkdtemp(prefix="nextjs-app-bench-"))
+    pg = Cluster()
+    processes: list[subprocess.Popen[bytes]] = []
+    runs: dict[str, list[dict[str, float | dict[str, float]]]] = {"off": [], "on": []}
+    try:
+        pg.start()
+        sink, endpoint = start_collector(collector, folder)
+        processes.append(sink)
+        backend_process, backend = start_backend(pg, folder)
+        processes.append(backend_process)
+        for round_number in range(rounds):
+            for mode in ("off", "on"):
+                print(f"frontend round {round_number + 1}, telemetry {mode}", flush=True)
+                runs[mode].append(
+                    measure(
+                        mode=mode,
+                        backend=backend,
+                        endpoint=endpoint,
+                        load=load,
+                        server_cpu=server_cpu,
+                        folder=folder,
+                    )
+                )
+        return ratios(runs)
+    finally:
+        for process in reversed(processes):
+            stop(process)
+        pg.remove()

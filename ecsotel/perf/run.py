@@ -1,0 +1,150 @@
+"""`make bench`: every tier's telemetry cost against its budget, into docs/performance.md.
+
+The backend's own bench (backend/bench, run first by `make bench`) leaves a JSON
+summary; this measures the frontend (ecsotel/perf/frontend.py), the time from a
+response to its complete trace (latency.py) and the collector under a steady span
+load (collector.py), and writes the report.
+Only this module's sections of docs/performance.md are replaced: sections written by
+other tools (e.g. "## Data growth") stay as they are.
+"""
+
+import argparse
+import json
+import re
+import tempfile
+from pathlib import Path
+
+from devkit.wrk import Load
+
+from ecsotel.paths import REPO_ROOT
+from ecsotel.perf import frontend
+from ecsotel.perf.collector import collector_cost
+from ecsotel.perf.latency import action_to_trace
+from ecsotel.perf.report import Row, backend_rows, chart, frontend_rows, machine, table
+
+REPORT = REPO_ROOT / "docs" / "performance.md"
+CHART = REPO_ROOT / "docs" / "performance.png"
+OWN_SECTIONS = ("Budgets", "Method", "Machine")
+
+
+def collector_row(cost: dict[str, float] | None) -> Row:
+    """The collector under steady load: enough spans a second, none refused or lost."""
+    if cost is None:
+        return Row("collector: >= 2,000 spans/s for 60 s", "0 lost", "-", None)
+    rate = cost["spans_per_second"]
+    return Row(
+        f"collector: {rate:.0f} spans/s for {cost['seconds']:.0f} s",
+        ">= 2,000 spans/s, 0 lost",
+        f"{cost['cores_per_1000']:.3f} core and {cost['rss_mib'] / rate * 1000:.0f} MiB RSS "
+        f"per 1,000 spans/s ({cost['rss_mib']:.0f} MiB); refused {cost['refused']:.0f}, "
+        f"lost {cost['lost']:.0f}",
+        rate >= 2000 and cost["refused"] == 0 and cost["lost"] == 0,
+    )
+
+
+def latency_row(latency: dict[str, float]) -> Row:
+    """Action to complete trace against its budget (p95 <= 3 s)."""
+    return Row(
+        f"response to complete trace in X-Ray ({latency['samples']:.0f} creates)",
+        "p95 <= 3 s",
+        f"p50 {latency['p50_s']:.2f} s, p95 {latency['p95_s']:.2f} s",
+        latency["p95_s"] <= 3,
+    )
+
+
+def sections(text: str) -> tuple[str, dict[str, str]]:
+    """The text before the first `## ` heading, and each `## ` section by its title."""
+    parts = re.split(r"^## (.+)$", text, flags=re.MULTILINE)
+    found = {parts[i].strip(): parts[i + 1] for i in range(1, len(parts) - 1, 2)}
+    return parts[0], found
+
+
+def write_report(own: dict[str, str], path: Path = REPORT) -> None:
+    """Replace this tool's sections of the report, keeping every other section."""
+    _, existing = sections(path.read_text() if path.exists() else "")
+    merged = {**own, **{k: v for k, v in existing.items() if k not in OWN_SECTIONS}}
+    head = (
+        "# Performance\n\nTelemetry's cost in every tier against its budget, written by "
+        "`make bench` (ecsotel/perf/run.py and backend/bench/bench.py).\n\n"
+    )
+    body = "".join(f"## {title}\n{content.strip()}\n\n" for title, content in merged.items())
+    path.write_text(head + body.rstrip() + "\n")
+
+
+def own_sections(
+    backend: dict[str, dict[str, float]],
+    front: dict[str, float],
+    latency: dict[str, float],
+    cost: dict[str, float] | None,
+    rss_budget_mib: float,
+) -> dict[str, str]:
+    """The report's Budgets, Method and Machine sections."""
+    budgets = (
+        "### fastapi-app\n\n"
+        + table(backend_rows(backend))
+        + "\n\n### nextjs-app\n\n"
+        + table(frontend_rows(front, rss_budget_mib))
+        + "\n\n### Collector and end to end\n\n"
+        + table([collector_row(cost), latency_row(latency)])
+        + "\n\n![Throughput with telemetry on / off](performance.png)\n"
+    )
+    method = (
+        "Telemetry on against off in the same run, alternating rounds, medians of the "
+        "per-round ratios. fastapi-app: one uvicorn worker pinned by `taskset` to CPU 0, "
+        "wrk (1 thread, 8 connections) and PostgreSQL on CPU 1, a fresh database of 100 "
+        "todos per run; off is `OTEL_SDK_DISABLED=true`, on exports everything, 10 % is "
+        "`parentbased_traceidratio` 0.1; the paced run is 2 connections each waiting "
+        "20 ms (about 100 req/s). nextjs-app: the standalone server pinned to CPU 0, "
+        "fastapi-app (telemetry off) behind it, the page and the API-route proxy. Both "
+        "apps get collector/app-env.json (as on ECS) and export to the real collector "
+        "binary with a debug exporter. CPU is the server's own CPU time per request. "
+        "Action to trace: the whole local stack (moto as X-Ray), one API-route create "
+        "at a time with the ALB's Root-only header, X-Ray polled every 50 ms until the "
+        "trace holds both apps and the SQL call. Collector: `telemetrygen traces` (4 "
+        "workers) into the bench pipeline (OTLP/HTTP receiver, batch, debug exporter: "
+        "the X-Ray translation is not included); its own counters give spans accepted, "
+        "refused and sent on.\n"
+    )
+    return {"Budgets": budgets, "Method": method, "Machine": machine() + "\n"}
+
+
+def main() -> None:
+    """Measure the frontend, then write docs/performance.md and its chart."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backend-json", type=Path, required=True)
+    parser.add_argument("--collector", type=Path, required=True)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
+    parser.add_argument("--telemetrygen", type=Path, help="without it, the collector is skipped")
+    parser.add_argument("--spans-per-second", type=int, default=3000)
+    parser.add_argument("--collector-seconds", type=int, default=60)
+    parser.add_argument("--trace-samples", type=int, default=20, help="creates timed to X-Ray")
+    parser.add_argument("--server-cpu", type=int)
+    parser.add_argument("--load-cpu", type=int)
+    # The app container's memory on ECS (infra/ecs.tf: task 1024 MiB - collector 256).
+    parser.add_argument("--rss-budget-mib", type=float, default=768)
+    args = parser.parse_args()
+    backend = json.loads(args.backend_json.read_text())
+    load = Load(connections=4, duration=args.duration, requests=10**9, cpu=args.load_cpu)
+    front = frontend.run(
+        collector=args.collector, rounds=args.rounds, load=load, server_cpu=args.server_cpu
+    )
+    print(f"action to trace: {args.trace_samples} creates through the local stack", flush=True)
+    latency = action_to_trace(args.trace_samples, Path(tempfile.mkdtemp(prefix="ecsotel-latency-")))
+    cost = None
+    if args.telemetrygen is not None:
+        print(f"collector: {args.spans_per_second} spans/s, {args.collector_seconds} s", flush=True)
+        cost = collector_cost(
+            telemetrygen=args.telemetrygen,
+            collector=args.collector,
+            spans_per_second=args.spans_per_second,
+            seconds=args.collector_seconds,
+            folder=Path(tempfile.mkdtemp(prefix="ecsotel-collector-")),
+        )
+    chart(backend, front, CHART)
+    write_report(own_sections(backend, front, latency, cost, args.rss_budget_mib))
+    print(f"wrote {REPORT.relative_to(REPO_ROOT)} and {CHART.relative_to(REPO_ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,117 @@
+// Helpers for the tests that start the built standalone server exactly as the
+// container does, next to tiny recording servers (an OTLP/HTTP receiver, a
+// backend stand-in) that note every connection and request reaching them.
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { existsSync } from "node:fs";
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+
+const SERVER_JS = path.resolve(import.meta.dirname, "../.next/standalone/server.js");
+
+export type Recorded = { path: string; headers: IncomingHttpHeaders; body: Buffer };
+export type Reply = { status: number; body: string } | "hang";
+export type RecordingServer = Awaited<ReturnType<typeof recordingServer>>;
+
+/** Starts an HTTP server on a free port that records every connection and request and answers with `reply`. */
+export async function recordingServer(reply: (method: string, path: string) => Reply) {
+  const requests: Recorded[] = [];
+  const seen = { connections: 0 };
+  const server: Server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      const url = request.url ?? "/";
+      requests.push({ path: url, headers: request.headers, body: Buffer.concat(chunks) });
+      const answer = reply(request.method ?? "GET", url);
+      // "hang": never answer, so the caller's timeout is what ends the request.
+      if (answer === "hang") return;
+      response.writeHead(answer.status, { "content-type": "application/json" }).end(answer.body);
+    });
+  });
+  server.on("connection", () => (seen.connections += 1));
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as AddressInfo;
+  return {
+    requests,
+    seen,
+    url: `http://127.0.0.1:${port}`,
+    close: () => {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
+
+/** Polls `check` until it returns true, failing with a message that names what never happened. */
+export async function pollUntil(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch {
+      // Not up yet: keep polling.
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** A free TCP port on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  const server = createServer().listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as AddressInfo;
+  server.close();
+  return port;
+}
+
+export type Standalone = { process: ChildProcess; baseUrl: string; output: () => string };
+
+/**
+ * Starts `.next/standalone/server.js` with the given backend and OTLP endpoint
+ * (plus `env`) and waits for its /api/health. The batch delay and metric interval
+ * are far beyond a test's length: anything exported arrives through the SIGTERM flush.
+ */
+export async function startStandalone(options: {
+  backendUrl: string;
+  collectorUrl: string;
+  env?: Record<string, string>;
+}): Promise<Standalone> {
+  if (!existsSync(SERVER_JS)) throw new Error(`${SERVER_JS} is missing: run \`make frontend-build\` first`);
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  let output = "";
+  const child = spawn(process.execPath, [SERVER_JS], {
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: "production",
+      NEXT_TELEMETRY_DISABLED: "1",
+      PORT: String(port),
+      HOSTNAME: "127.0.0.1",
+      BACKEND_URL: options.backendUrl,
+      BACKEND_TIMEOUT_MS: "1000",
+      OTEL_SERVICE_NAME: "nextjs-app",
+      OTEL_EXPORTER_OTLP_ENDPOINT: options.collectorUrl,
+      OTEL_BSP_SCHEDULE_DELAY: "600000",
+      OTEL_METRIC_EXPORT_INTERVAL: "600000",
+      ...options.env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  await pollUntil(async () => (await fetch(`${baseUrl}/api/health`)).ok, "the standalone server's /api/health");
+  return { process: child, baseUrl, output: () => output };
+}
+
+/** Sends SIGTERM and waits for the server to exit (it flushes telemetry first). */
+export async function stopStandalone(standalone: Standalone): Promise<void> {
+  standalone.process.kill("SIGTERM");
+  await pollUntil(
+    () => standalone.process.exitCode !== null,
+    `the server to exit on SIGTERM; output:\n${standalone.output()}`,
+  );
+}

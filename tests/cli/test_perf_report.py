@@ -1,0 +1,69 @@
+"""docs/performance.md: budgets judged right, and other tools' sections kept."""
+
+from pathlib import Path
+
+from ecsotel.perf.report import backend_rows, table
+from ecsotel.perf.run import collector_row, latency_row, write_report
+
+
+def backend_summary(
+    ratio: float, sampled: float, cpu: float, p99: float
+) -> dict[str, dict[str, float]]:
+    """A backend bench summary with the same figures for every request."""
+    summary = {}
+    for request in ("get by id", "list (100)", "create"):
+        summary[f"on / {request}"] = {"rps_ratio": ratio, "added_cpu_ms": cpu, "added_p99_ms": 0}
+        summary[f"10% / {request}"] = {"rps_ratio": sampled, "added_cpu_ms": 0, "added_p99_ms": 0}
+    summary["on / paced get"] = {"rps_ratio": 1, "added_cpu_ms": 0, "added_p99_ms": p99}
+    return summary
+
+
+def test_budgets_pass_and_fail_on_the_right_side() -> None:
+    assert all(row.met for row in backend_rows(backend_summary(0.8, 0.9, 0.5, 3)))
+    failing = backend_rows(backend_summary(0.79, 0.95, 0.2, 1))
+    assert [row.what for row in failing if not row.met] == [
+        "get by id: on/off",
+        "list (100): on/off",
+        "create: on/off",
+    ]
+    assert "**fail**" in table(failing)
+    assert not any(row.met for row in backend_rows(backend_summary(0.5, 0.5, 0.9, 9)))
+
+
+def test_report_keeps_sections_it_does_not_own(tmp_path: Path) -> None:
+    report = tmp_path / "performance.md"
+    report.write_text("# Performance\n\n## Budgets\nold\n\n## Data growth\nrows grow\n")
+
+    write_report({"Budgets": "new budgets\n", "Method": "m\n", "Machine": "x\n"}, report)
+    write_report({"Budgets": "newer\n", "Method": "m\n", "Machine": "x\n"}, report)
+
+    text = report.read_text()
+    assert "## Data growth\nrows grow\n" in text
+    assert "newer" in text
+    assert "old" not in text
+    assert text.count("## Budgets") == 1
+
+
+def test_action_to_trace_fails_above_three_seconds_at_p95() -> None:
+    fast = {"samples": 20, "p50_s": 1.0, "p95_s": 3.0, "max_s": 4}
+    slow = {"samples": 20, "p50_s": 1.0, "p95_s": 3.2, "max_s": 4}
+
+    assert latency_row(fast).met
+    assert not latency_row(slow).met
+
+
+def test_collector_fails_when_it_loses_spans_or_runs_below_2000_per_second() -> None:
+    steady = {
+        "spans_per_second": 2400,
+        "seconds": 60,
+        "cores_per_1000": 0.01,
+        "rss_mib": 60,
+        "refused": 0,
+        "lost": 0,
+    }
+
+    assert collector_row(steady).met
+    assert not collector_row({**steady, "lost": 1}).met
+    assert not collector_row({**steady, "refused": 5}).met
+    assert not collector_row({**steady, "spans_per_second": 1999}).met
+    assert collector_row(None).met is None

@@ -1,0 +1,103 @@
+"""What each task definition gives its containers: memory that adds up, and one OTEL_* source."""
+
+import ast
+import json
+import math
+import operator
+import re
+from typing import Any
+
+import pytest
+
+from tests.infra.terraform_model import ROOT, Infra, load_infra
+
+SERVICES = {"fastapi_service": "fastapi-app", "nextjs_service": "nextjs-app"}
+APP_ENV = ROOT / "collector" / "app-env.json"
+OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul}
+OPERATORS |= {ast.Div: operator.truediv}
+
+
+@pytest.fixture(scope="module")
+def infra() -> Infra:
+    """The parsed root module."""
+    return load_infra()
+
+
+def number(infra: Infra, value: Any) -> float:
+    """Evaluate an arithmetic Terraform expression over variables and locals (+ - * / floor)."""
+    value = infra.resolve(value)
+    if isinstance(value, int | float):
+        return value
+    text = re.fullmatch(r"\$\{(.*)\}", str(value), re.DOTALL)
+    assert text, f"not a number or an expression: {value!r}"
+    return _evaluate(infra, ast.parse(text.group(1), mode="eval").body)
+
+
+def _evaluate(infra: Infra, node: ast.expr) -> float:
+    if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
+        return node.value
+    if isinstance(node, ast.BinOp) and type(node.op) in OPERATORS:
+        left, right = _evaluate(infra, node.left), _evaluate(infra, node.right)
+        return float(OPERATORS[type(node.op)](left, right))
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        return number(infra, infra.lookup(f"{node.value.id}.{node.attr}"))
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "floor":
+        return math.floor(_evaluate(infra, node.args[0]))
+    raise AssertionError(f"cannot evaluate {ast.unparse(node)}")
+
+
+def containers(infra: Infra, module: str) -> dict[str, dict[str, Any]]:
+    """A service's container definitions by name (the collector's name resolved)."""
+    definitions = infra.resolve(infra.modules[module]["container_definitions"])
+    return {
+        SERVICES[module] if key == SERVICES[module] else "collector": d
+        for key, d in definitions.items()
+    }
+
+
+def environment(container: dict[str, Any]) -> dict[str, str]:
+    """A container's environment as a dict."""
+    return {item["name"]: item["value"] for item in container.get("environment", [])}
+
+
+@pytest.mark.parametrize("module", SERVICES)
+def test_container_memory_limits_add_up_to_the_task_size(infra: Infra, module: str) -> None:
+    """Every container has a hard limit and a reservation; the limits fill the task exactly."""
+    task_memory = number(infra, infra.modules[module]["memory"])
+    limits = []
+    for name, container in containers(infra, module).items():
+        assert "memory" in container, f"{module}: {name} has no hard memory limit"
+        limit = number(infra, container["memory"])
+        reservation = number(infra, container["memoryReservation"])
+        assert 0 < reservation <= limit, f"{module}: {name} reserves {reservation} of {limit}"
+        limits.append(limit)
+    assert sum(limits) == task_memory
+    assert number(infra, containers(infra, module)["collector"]["memory"]) >= 128
+
+
+def test_nextjs_heap_is_sized_to_its_container(infra: Infra) -> None:
+    """NODE_OPTIONS caps V8's old space below the container's limit, with room for the rest."""
+    app = containers(infra, "nextjs_service")["nextjs-app"]
+    options = environment(app)["NODE_OPTIONS"]
+    found = re.fullmatch(r"--max-old-space-size=\$\{(local\.\w+)\}", options)
+    assert found, f"NODE_OPTIONS does not set the heap from a local: {options}"
+    heap = number(infra, infra.lookup(found.group(1)))
+    limit = number(infra, app["memory"])
+    assert 0.5 * limit <= heap <= limit - 128, f"old space {heap} MiB in a {limit} MiB container"
+
+
+@pytest.mark.parametrize("module", SERVICES)
+def test_apps_get_every_otel_setting_of_collector_app_env_json(infra: Infra, module: str) -> None:
+    """The OTEL_* batch, interval and protocol settings come from the one shared file."""
+    expected = json.loads(APP_ENV.read_text())
+    assert "OTEL_BSP_SCHEDULE_DELAY" in expected
+    env = environment(containers(infra, module)[SERVICES[module]])
+    assert {name: env.get(name) for name in expected} == expected
+
+
+def test_task_definitions_spell_no_otel_setting_of_their_own(infra: Infra) -> None:
+    """Besides the endpoint and the service name, no OTEL_* value is written in the HCL."""
+    shared = set(json.loads(APP_ENV.read_text()))
+    written = set(re.findall(r'name = "(OTEL_\w+)"', (ROOT / "infra" / "ecs.tf").read_text()))
+    assert written == {"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_SERVICE_NAME"}
+    assert not written & shared
