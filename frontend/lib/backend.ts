@@ -3,7 +3,12 @@ import "server-only";
 // fastapi-app. Pages, Server Actions and API routes all go through it, so every
 // backend call gets the same timeout, error mapping and trace propagation.
 import { context, propagation, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
-import { classifyFetchError, proxiedLocation, type BackendResult } from "@/lib/proxy";
+import {
+  classifyFetchError,
+  clientBody,
+  forwardedResponseHeaders,
+  type BackendResult,
+} from "@/lib/proxy";
 import { todoListSchema, todoSchema, type Todo } from "@/lib/todos/schema";
 
 /** Where fastapi-app listens (locally http://127.0.0.1:8000, on ECS http://fastapi.local:8000). */
@@ -45,6 +50,8 @@ export async function callBackend(
       },
     },
     async (span): Promise<BackendResult> => {
+      // Built from scratch, never copied from the client's request: no Host,
+      // X-Forwarded-*, cookies or other client headers reach the backend.
       const headers: Record<string, string> = { accept: "application/json" };
       if (body !== undefined) headers["content-type"] = "application/json";
       propagation.inject(context.active(), headers);
@@ -58,17 +65,12 @@ export async function callBackend(
         });
         span.setAttribute("http.response.status_code", response.status);
         if (response.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-        const text = await response.text();
-        let parsed: unknown = null;
-        if (text) {
-          try {
-            parsed = JSON.parse(text);
-          } catch {
-            parsed = { detail: text.slice(0, 500) };
-          }
-        }
-        const location = proxiedLocation(response.headers.get("location"));
-        return { kind: "response", status: response.status, body: parsed, location };
+        return {
+          kind: "response",
+          status: response.status,
+          body: clientBody(response.status, await response.text()),
+          headers: forwardedResponseHeaders(response.headers),
+        };
       } catch (error) {
         const failure = classifyFetchError(error);
         span.recordException(error instanceof Error ? error : String(error));

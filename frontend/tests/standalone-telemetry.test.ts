@@ -4,17 +4,9 @@
 // that spans and metrics arrive, that trace context is propagated to the backend,
 // and that SIGTERM flushes what the batch processor still holds. The proxy's
 // timeout and body limit are checked on the same built server.
-import { spawn, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
-import { existsSync } from "node:fs";
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import path from "node:path";
+import type { ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-
-const SERVER_JS = path.resolve(import.meta.dirname, "../.next/standalone/server.js");
-
-type Recorded = { path: string; headers: IncomingHttpHeaders; body: Buffer };
+import { formFields, pollUntil, recordingServer, startStandalone } from "./standalone";
 
 // The backend stand-in never answers for this todo, to exercise the proxy's timeout.
 const SLOW_ID = 999;
@@ -27,108 +19,29 @@ const CREATED = {
   updated_at: "2026-01-01T00:00:00Z",
 };
 
-/** The named inputs of the form with `testid`, as a browser without JavaScript would post them. */
-function formFields(html: string, testid: string): FormData {
-  const form = new RegExp(`<form[^>]*data-testid="${testid}"[^>]*>([\\s\\S]*?)</form>`).exec(html)?.[1];
-  if (!form) throw new Error(`no form ${testid} in the page`);
-  const data = new FormData();
-  for (const input of form.matchAll(/<input[^>]*>/g)) {
-    const name = /name="([^"]*)"/.exec(input[0])?.[1];
-    const value = /value="([^"]*)"/.exec(input[0])?.[1] ?? "";
-    if (name) data.append(name, value.replaceAll("&quot;", '"').replaceAll("&amp;", "&"));
-  }
-  return data;
-}
-
-/** Starts an HTTP server on a free port that records every request and answers with `reply`. */
-async function recordingServer(
-  reply: (method: string, path: string) => { status: number; body: string } | "hang",
-) {
-  const requests: Recorded[] = [];
-  const server: Server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => {
-      const url = request.url ?? "/";
-      requests.push({ path: url, headers: request.headers, body: Buffer.concat(chunks) });
-      const answer = reply(request.method ?? "GET", url);
-      // "hang": never answer, so the caller's timeout is what ends the request.
-      if (answer === "hang") return;
-      response.writeHead(answer.status, { "content-type": "application/json" }).end(answer.body);
-    });
-  });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as AddressInfo;
-  return {
-    requests,
-    url: `http://127.0.0.1:${port}`,
-    close: () => {
-      server.closeAllConnections();
-      server.close();
-    },
-  };
-}
-
-/** Polls `check` until it returns true, failing with a message that names what never happened. */
-async function pollUntil(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch {
-      // Not up yet: keep polling.
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-/** A free TCP port on 127.0.0.1. */
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  return port;
-}
-
 describe("standalone server telemetry", () => {
   let collector: Awaited<ReturnType<typeof recordingServer>>;
   let backend: Awaited<ReturnType<typeof recordingServer>>;
   let server: ChildProcess;
   let baseUrl: string;
-  let output = "";
+  let output: () => string;
 
   beforeAll(async () => {
-    if (!existsSync(SERVER_JS)) throw new Error(`${SERVER_JS} is missing: run \`make frontend-build\` first`);
     collector = await recordingServer(() => ({ status: 200, body: "{}" }));
     backend = await recordingServer((method, url) => {
       if (url === `/api/todos/${SLOW_ID}`) return "hang";
       return method === "POST" ? { status: 201, body: JSON.stringify(CREATED) } : { status: 200, body: "[]" };
     });
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    server = spawn(process.execPath, [SERVER_JS], {
-      env: {
-        PATH: process.env.PATH,
-        NODE_ENV: "production",
-        NEXT_TELEMETRY_DISABLED: "1",
-        PORT: String(port),
-        HOSTNAME: "127.0.0.1",
-        BACKEND_URL: backend.url,
-        BACKEND_TIMEOUT_MS: "1000",
-        OTEL_SERVICE_NAME: "nextjs-app",
-        OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
-        // Far beyond the test's length: anything exported arrives through the SIGTERM flush.
-        OTEL_BSP_SCHEDULE_DELAY: "600000",
-        OTEL_METRIC_EXPORT_INTERVAL: "600000",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
+    const started = await startStandalone({
+      BACKEND_URL: backend.url,
+      BACKEND_TIMEOUT_MS: "1000",
+      OTEL_SERVICE_NAME: "nextjs-app",
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+      // Far beyond the test's length: anything exported arrives through the SIGTERM flush.
+      OTEL_BSP_SCHEDULE_DELAY: "600000",
+      OTEL_METRIC_EXPORT_INTERVAL: "600000",
     });
-    server.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    server.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    await pollUntil(async () => (await fetch(`${baseUrl}/api/health`)).ok, "the standalone server's /api/health");
+    ({ url: baseUrl, child: server, output } = started);
   }, 30000);
 
   afterAll(() => {
@@ -207,7 +120,7 @@ describe("standalone server telemetry", () => {
     expect(collector.requests.filter((r) => r.path === "/v1/traces")).toHaveLength(0);
 
     server.kill("SIGTERM");
-    await pollUntil(() => server.exitCode !== null, `the server to exit on SIGTERM; output:\n${output}`);
+    await pollUntil(() => server.exitCode !== null, `the server to exit on SIGTERM; output:\n${output()}`);
 
     const traces = collector.requests.filter((r) => r.path === "/v1/traces");
     const metrics = collector.requests.filter((r) => r.path === "/v1/metrics");
