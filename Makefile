@@ -211,6 +211,12 @@ lint: setup setup-frontend ## Lint and type-check everything
 	$(RUN) hadolint backend/Dockerfile
 	cd frontend && npm run --silent lint && npm run --silent typecheck
 	$(RUN) hadolint frontend/Dockerfile
+	$(MAKE) audit
+
+# Needs the registries: pip-audit asks PyPI, npm audit the npm registry's advisory service.
+.PHONY: audit
+audit: setup setup-frontend ## Audit the dependencies (pip-audit both Python projects, npm audit --omit=dev)
+	UV=$(UV) $(RUN) python -m tools.audit
 
 .PHONY: fmt
 fmt: setup ## Format the code
