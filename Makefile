@@ -196,6 +196,12 @@ test-cli: setup ## Run the CLI's own tests (process supervision, PostgreSQL, tra
 test-e2e: setup collector frontend-build ## Start the whole stack and run the cross-service tests
 	$(RUN) pytest tests/e2e
 
+# `make test` fuzzes 20 cases per operation (test-e2e); this is the large run.
+FUZZ_EXAMPLES ?= 100
+.PHONY: fuzz
+fuzz: setup collector frontend-build ## Fuzz the backend's and the frontend's APIs with Schemathesis (FUZZ_EXAMPLES per operation)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(RUN) pytest -s tests/e2e/test_fuzz.py
+
 .PHONY: screenshot
 screenshot: setup collector frontend-build ## Refresh docs/screenshot.png from the browser tests
 	UPDATE_SCREENSHOT=1 $(RUN) pytest tests/e2e/test_browser.py

@@ -3,6 +3,7 @@
 // any backend call, and a proxy that passes on neither spoofed client headers nor
 // the backend's internals. The backend is a recording stand-in (tests/standalone.ts).
 import type { ChildProcess } from "node:child_process";
+import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formFields, recordingServer, startStandalone, type Reply } from "./standalone";
 
@@ -80,6 +81,19 @@ describe("standalone server security", () => {
       expect(backend.requests.length).toBe(before);
     },
   );
+
+  it.each(["/api/todos", "/api/health", "/"])("answers TRACE %s with 405, not a 500", async (path) => {
+    // fetch refuses to send TRACE; node:http does not.
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      request(`${baseUrl}${path}`, { method: "TRACE" }, (response) => {
+        response.resume();
+        resolve(response.statusCode);
+      })
+        .on("error", reject)
+        .end();
+    });
+    expect(status).toBe(405);
+  });
 
   it("passes a same-origin write on", async () => {
     const response = await fetch(`${baseUrl}/api/todos`, {
