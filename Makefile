@@ -85,12 +85,7 @@ COLLECTOR_BIN := .cache/collector/otelcol-ecs
 .PHONY: collector
 collector: $(COLLECTOR_BIN) ## Build the local OpenTelemetry Collector (same components as ADOT)
 
-# --skip-get-modules + -mod=mod: `go build` resolves only the packages it
-# compiles, whereas the builder's default `go mod tidy` also fetches every test
-# dependency of every module, some of which the Go module proxy mirror here lacks.
-# GONOSUMDB: the checksum database behind that mirror lacks some contrib module
-# versions, so those are trusted as the proxy serves them over TLS (the module
-# cache keeps their hashes after the first download).
+# The flags below work around a registry mirror's gaps: README.md, "Building offline".
 $(COLLECTOR_BIN): collector/builder-config.yaml
 	@command -v go >/dev/null || { echo "go is missing: install Go >= 1.25 (https://go.dev/dl/)"; exit 1; }
 	@echo "Building the collector (the first build downloads and compiles for several minutes)..."
@@ -120,11 +115,10 @@ up: setup collector frontend-build ## Run the whole system locally (Ctrl-C stops
 	@$(MAKE) system-deps STACK_ONLY=1
 	$(RUN) ecsotel up
 
-BASE_URL ?= http://localhost:3000
-
+# Without BASE_URL, verify checks the local stack where `make up` put it (STACK_*_PORT).
 .PHONY: verify
 verify: setup ## Prove that a running stack's telemetry arrived (BASE_URL=http://<alb> for AWS)
-	$(RUN) ecsotel verify --base-url $(BASE_URL)
+	$(RUN) ecsotel verify $(if $(BASE_URL),--base-url $(BASE_URL))
 
 .PHONY: traces
 traces: setup ## Print the latest traces of the local stack from X-Ray as trees

@@ -1,22 +1,21 @@
-"""The `ecsotel` command line: one entry point for the local stack and AWS."""
+"""The `ecsotel` command line: one entry point for the local stack and AWS.
 
-import signal
+The commands only parse options and print; the work is in local/ (the stack),
+proof/ (verify), deploy/ (AWS) and xray.py (trace trees).
+"""
+
 import threading
-from types import FrameType
+from pathlib import Path
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.text import Text
 
-from ecsotel import deploy as deployment
-from ecsotel.process import ServiceError
-from ecsotel.stack import Ports, running_stack
+from ecsotel.console import console
+from ecsotel.deploy.plan import DEFAULT_REGION, DeployError
+from ecsotel.local.ports import Ports
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
-# AWS: `deploy` and `destroy` live in ecsotel/deploy.py.
-app.command()(deployment.deploy)
-app.command()(deployment.destroy)
-console = Console(highlight=False)
 
 COLOURS = {
     "postgres": "blue",
@@ -35,76 +34,79 @@ def print_log_line(service: str, line: str) -> None:
         console.print(prefix + Text(line), soft_wrap=True)
 
 
+def _ports(postgres_port: int | None = None) -> Ports:
+    """The stack's ports from STACK_*_PORT; a bad value ends the command with its name."""
+    try:
+        ports = Ports.from_env()
+    except ValueError as error:
+        console.print(f"[bold red]error:[/] {error}")
+        raise typer.Exit(2) from None
+    if postgres_port is not None:
+        ports = Ports(**{**ports.__dict__, "postgres": postgres_port})
+    return ports
+
+
 @app.command()
 def up(
-    postgres_port: int = typer.Option(
-        Ports.postgres, help="PostgreSQL's port (another if a PostgreSQL of yours uses 5432)"
-    ),
+    postgres_port: Annotated[
+        int | None,
+        typer.Option(help="PostgreSQL's port (another if a PostgreSQL of yours uses 5432)"),
+    ] = None,
 ) -> None:
-    """Run the whole system locally until Ctrl-C or SIGTERM; then stop everything."""
-    stop_requested = threading.Event()
+    """Run the whole system locally until Ctrl-C, SIGTERM or SIGHUP; then stop everything.
 
-    def request_stop(signum: int, _frame: FrameType | None) -> None:
-        stop_requested.set()
+    Ports: STACK_<NAME>_PORT moves one (FRONTEND, BACKEND, AWS, POSTGRES, OTLP_GRPC,
+    OTLP_HTTP, COLLECTOR_HEALTH).
+    """
+    from ecsotel.local.up import run_until_stopped
 
-    signal.signal(signal.SIGTERM, request_stop)
-    status = console.status("starting")
-    status.start()
-    try:
-        ports = Ports(postgres=postgres_port)
-        with running_stack(print_log_line, ports, progress=status.update) as stack:
-            status.stop()
-            console.rule("[bold green]the stack is up")
-            console.print(f"  app       {stack.frontend_url}")
-            console.print(f"  backend   {stack.backend_url}/docs")
-            console.print(f"  local AWS {stack.aws.endpoint}  (`make verify`, `make traces`)")
-            console.print("  Ctrl-C stops everything.")
-            console.rule()
-            stop_requested.wait()
-            status.start()
-    except ServiceError as error:
-        console.print(f"[bold red]error:[/] {error}")
-        raise typer.Exit(1) from None
-    except KeyboardInterrupt:
-        pass
-    finally:
-        status.stop()
-    console.print("[bold]stopped[/]: every component has exited")
+    code = run_until_stopped(console, print_log_line, _ports(postgres_port))
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command()
 def verify(
-    base_url: str = typer.Option(
-        "http://localhost:3000", help="The frontend: the local stack, or http://<load balancer DNS>"
-    ),
-    timeout: float = typer.Option(120, help="Seconds to wait for each trace and for the metrics"),
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            help="The frontend: http://<load balancer DNS> on AWS (default: the local stack)"
+        ),
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option(help="Seconds to wait for each trace and for the metrics")
+    ] = 120,
 ) -> None:
     """Drive the app through its frontend and prove its traces and metrics arrived."""
-    from ecsotel import verify as verification
+    from ecsotel.proof.run import run
 
-    console.print(f"verifying {base_url} ...")
-    report, where = verification.run(base_url, timeout=timeout)
+    url = base_url or _ports().frontend_url
+    console.print(f"verifying {url} ...")
+    report, where = run(url, timeout=timeout)
     console.print(f"telemetry read from {where}")
     report.print(console)
     if not report.passed:
-        console.print("[bold red]verify failed[/]")
+        failed = report.failed()
+        console.print(f"[bold red]verify failed[/]: {len(failed)} of {len(report.checks)} checks")
         raise typer.Exit(1)
     console.print(
-        "[bold green]verify passed[/]: one trace crosses nextjs-app -> fastapi-app -> SQL"
+        f"[bold green]verify passed[/]: all {len(report.checks)} checks;"
+        " one trace crosses nextjs-app -> fastapi-app -> SQL"
     )
 
 
 @app.command()
 def traces(
-    last: int = typer.Option(5, help="How many traces to print, newest first"),
-    minutes: float = typer.Option(30, help="How far back to look"),
-    aws: bool = typer.Option(False, "--aws", help="Read from AWS instead of the local stack"),
+    last: Annotated[int, typer.Option(help="How many traces to print, newest first")] = 5,
+    minutes: Annotated[float, typer.Option(help="How far back to look")] = 30,
+    aws: Annotated[bool, typer.Option("--aws", help="Read from AWS, not the local stack")] = False,
 ) -> None:
     """Print the latest traces from X-Ray as trees (service, span, duration, status, SQL)."""
     from ecsotel import xray
-    from ecsotel.verify import aws_session
+    from ecsotel.aws import telemetry_clients
 
-    xray_client, _, where = aws_session(local=not aws)
+    _ports()  # a bad STACK_AWS_PORT is named before any request
+    xray_client, _, where = telemetry_clients(local=not aws)
     trace_ids = xray.recent_trace_ids(xray_client, minutes=minutes)[:last]
     if not trace_ids:
         console.print(f"no traces in the last {minutes:g} minutes at {where}")
@@ -112,6 +114,47 @@ def traces(
     for trace_id in trace_ids:
         roots = xray.build_tree(xray.trace_documents(xray_client, trace_id))
         console.print(xray.render(roots, trace_id))
+
+
+@app.command()
+def deploy(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan; run nothing")] = False,
+    region: Annotated[str, typer.Option(help="AWS region to deploy into")] = DEFAULT_REGION,
+    image_tag: Annotated[
+        str | None, typer.Option(help="Image tag (default: the short git commit of HEAD)")
+    ] = None,
+    outputs: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True,
+            dir_okay=False,
+            help="Dry run: a saved `terraform output -json` to take the URLs from",
+        ),
+    ] = None,
+) -> None:
+    """Deploy to AWS: Terraform, images to ECR, services rolled, then verify."""
+    from ecsotel.deploy import runner
+
+    try:
+        runner.deploy(region=region, image_tag=image_tag, dry_run=dry_run, outputs=outputs)
+    except DeployError as error:
+        console.print(f"[bold red]deploy failed:[/] {error}")
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def destroy(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan; run nothing")] = False,
+    region: Annotated[str, typer.Option(help="AWS region of the deployment")] = DEFAULT_REGION,
+) -> None:
+    """Tear the AWS deployment down: every resource `deploy` created, the database included."""
+    from ecsotel.deploy import runner
+
+    try:
+        runner.destroy(region=region, dry_run=dry_run)
+    except DeployError as error:
+        console.print(f"[bold red]destroy failed:[/] {error}")
+        raise typer.Exit(1) from None
 
 
 @app.command()

@@ -30,8 +30,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-
-from tests.support import PgCluster, free_port, poll_until
+from devkit.polling import poll_until
+from devkit.ports import free_port
+from devkit.postgres import Cluster
 
 BACKEND = Path(__file__).resolve().parent.parent
 DEFAULT_COLLECTOR = BACKEND.parent / ".cache" / "collector" / "otelcol-ecs"
@@ -154,7 +155,9 @@ def start_collector(binary: Path, folder: Path) -> tuple[subprocess.Popen[bytes]
     process = subprocess.Popen(
         [str(binary), "--config", str(config)], stdout=log, stderr=subprocess.STDOUT
     )
-    poll_until(lambda: _ok(f"http://127.0.0.1:{health}/"), "the collector's health check", 30)
+    poll_until(
+        lambda: _ok(f"http://127.0.0.1:{health}/"), "the collector's health check", timeout=30
+    )
     return process, f"http://127.0.0.1:{otlp}"
 
 
@@ -209,17 +212,17 @@ def measure_mode(
     *,
     database: str,
     telemetry: bool,
-    pg: PgCluster,
+    pg: Cluster,
     endpoint: str,
     args: argparse.Namespace,
     folder: Path,
 ) -> dict[str, Result]:
     """Start `fastapi-app` on a fresh database, seed it, and run every scenario once."""
-    pg.admin(f"CREATE DATABASE {database}")
+    pg.psql(f"CREATE DATABASE {database}")
     port = free_port()
     env = {
         "PATH": os.environ.get("PATH", ""),
-        "DATABASE_URL": pg.url(database).render_as_string(hide_password=False),
+        "DATABASE_URL": pg.url(database),
         "PORT": str(port),
         "OTEL_SDK_DISABLED": "false" if telemetry else "true",
         "OTEL_EXPORTER_OTLP_ENDPOINT": endpoint,
@@ -231,7 +234,7 @@ def measure_mode(
         process = subprocess.Popen([str(command)], env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         base = f"http://127.0.0.1:{port}"
-        poll_until(lambda: _ok(f"{base}/readyz"), "fastapi-app to answer /readyz", 60)
+        poll_until(lambda: _ok(f"{base}/readyz"), "fastapi-app to answer /readyz", timeout=60)
         with httpx.Client(base_url=base) as client:
             for number in range(SEED_TODOS):
                 client.post("/api/todos/", json={"title": f"seed {number}"}).raise_for_status()
@@ -304,7 +307,7 @@ def main() -> None:
         raise SystemExit(f"no collector at {args.collector}: run `make collector` first")
 
     folder = Path(tempfile.mkdtemp(prefix="fastapi-app-bench-"))
-    pg = PgCluster()
+    pg = Cluster()
     collector: subprocess.Popen[bytes] | None = None
     results: dict[str, list[dict[str, Result]]] = {"off": [], "on": []}
     try:
@@ -331,7 +334,7 @@ def main() -> None:
     finally:
         if collector is not None:
             _stop(collector)
-        pg.destroy()
+        pg.remove()
         shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -8,6 +8,7 @@ as they are created. Each test runs in an outer transaction that is rolled back.
 from collections.abc import Iterator
 
 import pytest
+from devkit.postgres import Cluster
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from opentelemetry.instrumentation.utils import suppress_instrumentation
@@ -21,27 +22,26 @@ from app.core.config import Settings
 from app.core.db import create_db_engine, get_session, run_migrations
 from app.core.telemetry import Telemetry, setup_telemetry
 from app.main import create_app
-from tests.support import PgCluster
 
 DATABASE = "todos_test"
 
 
 @pytest.fixture(scope="session")
-def pg() -> Iterator[PgCluster]:
+def pg() -> Iterator[Cluster]:
     """A throwaway PostgreSQL cluster for the whole session."""
-    cluster = PgCluster()
+    cluster = Cluster()
     try:
         cluster.start()
-        cluster.admin(f"CREATE DATABASE {DATABASE}")
+        cluster.psql(f"CREATE DATABASE {DATABASE}")
         yield cluster
     finally:
-        cluster.destroy()
+        cluster.remove()
 
 
 @pytest.fixture(scope="session")
-def settings(pg: PgCluster) -> Settings:
+def settings(pg: Cluster) -> Settings:
     """Settings for the test database, telemetry on."""
-    url = pg.url(DATABASE).render_as_string(hide_password=False)
+    url = pg.url(DATABASE)
     return Settings(database_url=SecretStr(url), otel_sdk_disabled=False)
 
 

@@ -12,10 +12,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from devkit.polling import poll_until
+from devkit.ports import free_port
+from devkit.postgres import Cluster
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
 from tests.conftest import DATABASE
-from tests.support import PgCluster, free_port, poll_until
 
 
 class OtlpReceiver(ThreadingHTTPServer):
@@ -64,13 +66,13 @@ def span_names(bodies: list[bytes]) -> list[str]:
 
 
 def test_start_command_migrates_serves_and_flushes_on_sigterm(
-    pg: PgCluster, receiver: OtlpReceiver, tmp_path: Path
+    pg: Cluster, receiver: OtlpReceiver, tmp_path: Path
 ) -> None:
-    pg.admin("CREATE DATABASE start_command")
+    pg.psql("CREATE DATABASE start_command")
     port = free_port()
     env = {
         "PATH": os.environ.get("PATH", ""),
-        "DATABASE_URL": pg.url("start_command").render_as_string(hide_password=False),
+        "DATABASE_URL": pg.url("start_command"),
         "PORT": str(port),
         "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{receiver.server_address[1]}",
         "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
@@ -111,7 +113,7 @@ def test_start_command_migrates_serves_and_flushes_on_sigterm(
     entries = [json.loads(line) for line in lines]  # every line is JSON
     messages = [entry["message"] for entry in entries]
     assert any(message.startswith("schema migrated") for message in messages)
-    assert pg.password not in "\n".join(lines)
+    assert pg.superuser_password not in "\n".join(lines)
 
 
 def _ok(url: str) -> bool:
@@ -131,12 +133,12 @@ def test_container_runs_the_same_command_as_the_tests() -> None:
 
 
 def test_sigterm_ends_the_service_even_when_the_collector_is_down(
-    pg: PgCluster, tmp_path: Path
+    pg: Cluster, tmp_path: Path
 ) -> None:
     port = free_port()
     env = {
         "PATH": os.environ.get("PATH", ""),
-        "DATABASE_URL": pg.url(DATABASE).render_as_string(hide_password=False),
+        "DATABASE_URL": pg.url(DATABASE),
         "PORT": str(port),
         # Nothing listens there: every export fails and the exporter wants to retry.
         "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{free_port()}",

@@ -8,22 +8,22 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from ecsotel import deploy
 from ecsotel.cli import app
+from ecsotel.deploy import plan, runner
 
 REGISTRY = "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com"
-OUTPUTS = deploy.Outputs(
+OUTPUTS = plan.Outputs(
     ecr_repository_urls={name: f"{REGISTRY}/{name}" for name in ("fastapi-app", "nextjs-app")},
     app_url="http://ecs-opentelemetry-alb-1.ap-northeast-1.elb.amazonaws.com",
 )
 
 
-def command_lines(steps: list[deploy.Step]) -> list[str]:
+def command_lines(steps: list[plan.Step]) -> list[str]:
     """The plan as the command lines a person would type."""
     return [step.describe() for step in steps]
 
 
-def index_of(steps: list[deploy.Step], *words: str) -> int:
+def index_of(steps: list[plan.Step], *words: str) -> int:
     """Position of the one step whose argv holds all `words`."""
     found = [i for i, step in enumerate(steps) if all(word in step.argv for word in words)]
     assert len(found) == 1, f"expected one step with {words}, found {found}"
@@ -31,7 +31,7 @@ def index_of(steps: list[deploy.Step], *words: str) -> int:
 
 
 def test_each_image_is_built_for_fargate_and_pushed_to_its_repository_with_the_commit_tag() -> None:
-    steps = deploy.deploy_plan(tag="abc1234", region="ap-northeast-1", outputs=OUTPUTS)
+    steps = plan.deploy_plan(tag="abc1234", region="ap-northeast-1", outputs=OUTPUTS)
 
     for name, context in (("fastapi-app", "backend"), ("nextjs-app", "frontend")):
         image = f"{REGISTRY}/{name}:abc1234"
@@ -49,14 +49,14 @@ def test_each_image_is_built_for_fargate_and_pushed_to_its_repository_with_the_c
 
 
 def test_repositories_come_first_then_images_then_rollout_then_verify() -> None:
-    steps = deploy.deploy_plan(tag="abc1234", region="ap-northeast-1", outputs=OUTPUTS)
+    steps = plan.deploy_plan(tag="abc1234", region="ap-northeast-1", outputs=OUTPUTS)
     lines = command_lines(steps)
 
     assert lines[0] == "terraform -chdir=infra init -input=false"
     ecr_apply = index_of(steps, "-target=aws_ecr_repository.this")
     login = index_of(steps, "login")
     pushes = [
-        index_of(steps, "push", f"{OUTPUTS.ecr_repository_urls[n]}:abc1234") for n in deploy.IMAGES
+        index_of(steps, "push", f"{OUTPUTS.ecr_repository_urls[n]}:abc1234") for n in plan.IMAGES
     ]
     full_apply = [
         i
@@ -72,7 +72,7 @@ def test_repositories_come_first_then_images_then_rollout_then_verify() -> None:
 def test_the_first_apply_creates_only_the_repositories_and_both_applies_pass_tag_and_region() -> (
     None
 ):
-    steps = deploy.deploy_plan(tag="abc1234", region="us-west-2", outputs=OUTPUTS)
+    steps = plan.deploy_plan(tag="abc1234", region="us-west-2", outputs=OUTPUTS)
     applies = [s.argv for s in steps if "apply" in s.argv]
 
     targets = [a for a in applies[0] if a.startswith("-target=")]
@@ -84,15 +84,15 @@ def test_the_first_apply_creates_only_the_repositories_and_both_applies_pass_tag
 
 
 def test_docker_logs_in_to_the_registry_of_the_repositories_with_the_token_on_stdin() -> None:
-    steps = deploy.deploy_plan(tag="abc1234", region="ap-northeast-1", outputs=OUTPUTS)
+    steps = plan.deploy_plan(tag="abc1234", region="ap-northeast-1", outputs=OUTPUTS)
     login = steps[index_of(steps, "login")]
 
     assert login.argv == ("docker", "login", "--username", "AWS", "--password-stdin", REGISTRY)
-    assert login.stdin == deploy.ECR_LOGIN_INPUT
+    assert login.stdin == plan.ECR_LOGIN_INPUT
 
 
 def test_destroy_switches_deletion_protection_off_before_destroying() -> None:
-    steps = deploy.destroy_plan(region="ap-northeast-1", tag="abc1234")
+    steps = plan.destroy_plan(region="ap-northeast-1", tag="abc1234")
 
     unprotect = index_of(steps, "apply", "-target=aws_rds_cluster.this")
     destroy = index_of(steps, "destroy")
@@ -102,7 +102,7 @@ def test_destroy_switches_deletion_protection_off_before_destroying() -> None:
 
 
 def test_destroy_never_targets_a_database_that_is_not_in_the_state() -> None:
-    steps = deploy.teardown_steps(region="ap-northeast-1", tag="abc1234", database=False)
+    steps = plan.teardown_steps(region="ap-northeast-1", tag="abc1234", database=False)
 
     assert [s.argv[2] for s in steps] == ["destroy"]
 
@@ -132,7 +132,7 @@ def test_dry_run_prints_the_plan_with_urls_from_saved_outputs(tmp_path: Path) ->
     assert lines == [
         f"$ {line}"
         for line in command_lines(
-            deploy.deploy_plan(tag="abc1234", region="ap-northeast-1", outputs=OUTPUTS)
+            plan.deploy_plan(tag="abc1234", region="ap-northeast-1", outputs=OUTPUTS)
         )
     ]
 
@@ -149,8 +149,8 @@ def test_deploy_without_terraform_says_what_to_install(tmp_path: Path) -> None:
 def test_deploy_refuses_the_local_stacks_endpoint_override(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:4566")
 
-    with pytest.raises(deploy.DeployError, match="AWS_ENDPOINT_URL is set"):
-        deploy.check_prerequisites(need_docker=False, which=lambda name: f"/usr/bin/{name}")
+    with pytest.raises(plan.DeployError, match="AWS_ENDPOINT_URL is set"):
+        runner.check_prerequisites(need_docker=False, which=lambda name: f"/usr/bin/{name}")
 
 
 def test_image_tag_is_the_short_commit_and_a_dirty_tree_is_refused(tmp_path: Path) -> None:
@@ -164,8 +164,8 @@ def test_image_tag_is_the_short_commit_and_a_dirty_tree_is_refused(tmp_path: Pat
     git("add", "file.txt")
     git("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "one")
 
-    assert deploy.git_tag(tmp_path) == git("rev-parse", "--short", "HEAD")
+    assert runner.git_tag(tmp_path) == git("rev-parse", "--short", "HEAD")
     (tmp_path / "file.txt").write_text("two")
-    with pytest.raises(deploy.DeployError, match="uncommitted changes"):
-        deploy.git_tag(tmp_path)
-    assert deploy.git_tag(tmp_path, allow_dirty=True) == git("rev-parse", "--short", "HEAD")
+    with pytest.raises(plan.DeployError, match="uncommitted changes"):
+        runner.git_tag(tmp_path)
+    assert runner.git_tag(tmp_path, allow_dirty=True) == git("rev-parse", "--short", "HEAD")

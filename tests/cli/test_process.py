@@ -1,11 +1,16 @@
 """The process supervisor: start, health, logs, stop by PID."""
 
+import subprocess
 import sys
+from pathlib import Path
 
 import httpx
 import pytest
+from devkit.polling import poll_until
+from devkit.ports import free_port, port_is_free
 
-from ecsotel.process import ServiceError, ServiceSpec, free_port, port_is_free, start
+from ecsotel.local.process import ServiceError, ServiceSpec, start
+from tests.processes import process_alive
 
 
 def http_server(port: int, **overrides: object) -> ServiceSpec:
@@ -60,3 +65,48 @@ def test_service_that_never_gets_healthy_is_stopped() -> None:
     with pytest.raises(ServiceError, match="waiting for web to become healthy"):
         start(spec, lambda *_: None)
     assert port_is_free(port)
+
+
+def test_service_that_ignores_sigterm_is_killed_after_its_grace_and_named(
+    tmp_path: Path,
+) -> None:
+    marker = tmp_path / "ignoring"
+    stubborn = (
+        "import pathlib, signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+        f"pathlib.Path({str(marker)!r}).touch()\nwhile True: time.sleep(1)"
+    )
+    spec = ServiceSpec(
+        name="stubborn",
+        argv=[sys.executable, "-c", stubborn],
+        ready=marker.exists,
+        stop_timeout=0.5,
+    )
+    service = start(spec, lambda *_: None)
+
+    outcome = service.stop()
+
+    assert not service.running()
+    assert "did not exit within 0.5s of SIGTERM: killed" in outcome
+
+
+SUPERVISOR = """
+import sys, time
+from ecsotel.local.process import ServiceSpec, start
+child = start(ServiceSpec(name="child", argv=["sleep", "600"], ready=lambda: True), print)
+print(child.pid, flush=True)
+time.sleep(600)
+"""
+
+
+def test_children_die_when_the_supervisor_is_sigkilled() -> None:
+    supervisor = subprocess.Popen(
+        [sys.executable, "-c", SUPERVISOR], stdout=subprocess.PIPE, text=True
+    )
+    assert supervisor.stdout is not None
+    child = int(supervisor.stdout.readline())
+    assert process_alive(child)
+
+    supervisor.kill()
+    supervisor.wait()
+
+    poll_until(lambda: not process_alive(child), f"child {child} to die with its supervisor")

@@ -4,8 +4,9 @@ import socket
 import subprocess
 import sys
 
+from devkit.ports import free_port
+
 from ecsotel.paths import REPO_ROOT
-from ecsotel.process import free_port
 
 
 def test_up_with_a_taken_port_names_it_and_exits_non_zero() -> None:

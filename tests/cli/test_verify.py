@@ -1,6 +1,6 @@
 """verify's reading of traces and EMF documents."""
 
-from ecsotel.verify import EMF_NAMESPACE, TraceFindings, metrics_by_service
+from ecsotel.proof.checks import EMF_NAMESPACE, TraceFindings, metrics_by_service
 from ecsotel.xray import Document, build_tree
 
 

@@ -8,13 +8,14 @@ from collections.abc import Iterator
 
 import boto3
 import pytest
+from devkit.ports import free_port
 from mypy_boto3_logs import CloudWatchLogsClient
 from mypy_boto3_xray import XRayClient
 
-from ecsotel.collector import BINARY, CollectorPorts, collector_spec
-from ecsotel.localaws import LocalAws
+from ecsotel.local.collector import BINARY, CollectorPorts, collector_spec
+from ecsotel.local.moto import LocalAws
+from ecsotel.local.process import LogSink, file_sink, start
 from ecsotel.paths import CACHE_DIR
-from ecsotel.process import LogSink, file_sink, free_port, start
 
 LOG_FILE = CACHE_DIR / "collector-tests" / "services.log"
 

@@ -9,7 +9,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.id_generator import IdGenerator
 
-from ecsotel.collector import CollectorPorts
+from ecsotel.local.collector import CollectorPorts
 
 
 class FixedIds(IdGenerator):

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from devkit.polling import poll_until
 from mypy_boto3_logs import CloudWatchLogsClient
 from opentelemetry.exporter.otlp.proto.grpc.metric_exporter import OTLPMetricExporter
 from opentelemetry.metrics import Meter
@@ -25,8 +26,7 @@ from opentelemetry.sdk.metrics import (
 from opentelemetry.sdk.metrics.export import AggregationTemporality, PeriodicExportingMetricReader
 from opentelemetry.sdk.resources import Resource
 
-from ecsotel.collector import CollectorPorts
-from ecsotel.polling import poll_until
+from ecsotel.local.collector import CollectorPorts
 
 NAMESPACE = "ECS/AWSOTel/Application"
 LOG_GROUP = "/aws/ecs/application/metrics"

@@ -3,13 +3,14 @@
 import json
 import time
 
+from devkit.polling import poll_until
+from devkit.ports import free_port
 from mypy_boto3_xray import XRayClient
 from opentelemetry.trace import SpanKind
 
-from ecsotel.collector import CollectorPorts, collector_spec
-from ecsotel.localaws import LocalAws
-from ecsotel.polling import poll_until
-from ecsotel.process import LogSink, free_port, start
+from ecsotel.local.collector import CollectorPorts, collector_spec
+from ecsotel.local.moto import LocalAws
+from ecsotel.local.process import LogSink, start
 from tests.collector.spans import FixedIds, tracer_provider, xray_trace_id
 
 TRACE = (int(time.time()) << 96) | 0xF1005E00000000000000D004

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from devkit.polling import poll_until
 from mypy_boto3_xray import XRayClient
 from opentelemetry.context import Context
 from opentelemetry.trace import (
@@ -23,8 +24,7 @@ from opentelemetry.trace import (
     set_span_in_context,
 )
 
-from ecsotel.collector import CollectorPorts
-from ecsotel.polling import poll_until
+from ecsotel.local.collector import CollectorPorts
 from tests.collector.spans import FixedIds, tracer_provider, xray_trace_id
 
 # X-Ray trace ids start with the request's epoch second, and the exporter drops

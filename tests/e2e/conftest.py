@@ -7,9 +7,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from ecsotel.local.ports import Ports
+from ecsotel.local.process import file_sink
+from ecsotel.local.stack import Stack, running_stack
 from ecsotel.paths import CACHE_DIR
-from ecsotel.process import file_sink
-from ecsotel.stack import Ports, Stack, running_stack
 
 LOG_FILE = CACHE_DIR / "e2e" / "stack.log"
 

@@ -16,8 +16,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Locator, Page, Request, expect, sync_playwright
 
+from ecsotel.local.stack import Stack
 from ecsotel.paths import CACHE_DIR, REPO_ROOT
-from ecsotel.stack import Stack
 
 pytestmark = pytest.mark.e2e
 

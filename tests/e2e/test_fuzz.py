@@ -10,8 +10,8 @@ import os
 
 import pytest
 
+from ecsotel.local.stack import Stack
 from ecsotel.paths import CACHE_DIR, REPO_ROOT
-from ecsotel.stack import Stack
 from tools.fuzz import fuzz
 
 pytestmark = pytest.mark.e2e

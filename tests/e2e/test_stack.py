@@ -1,33 +1,79 @@
 """The feasibility check, automated: `verify` passes against the local stack."""
 
 import os
+import re
 import subprocess
 import sys
+from dataclasses import replace
 
+import httpx
 import pytest
+from devkit.ports import free_port, port_is_free
 
+from ecsotel import xray
+from ecsotel.local.ports import Ports
+from ecsotel.local.stack import Stack, stop
 from ecsotel.paths import REPO_ROOT
-from ecsotel.process import port_is_free
-from ecsotel.stack import Stack, stop
+from ecsotel.proof import driver
+from ecsotel.proof.report import Report
 
 pytestmark = pytest.mark.e2e
 
 
-def test_verify_passes_against_the_local_stack(stack: Stack) -> None:
-    env = {**os.environ, **stack.aws.client_env()}
-    result = subprocess.run(
-        [sys.executable, "-m", "ecsotel", "verify", "--base-url", stack.frontend_url],
+def run_verify(ports: Ports, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """`ecsotel verify` as `make verify` runs it: the local stack found through STACK_*_PORT."""
+    env = {name: value for name, value in os.environ.items() if name != "AWS_ENDPOINT_URL"}
+    return subprocess.run(
+        [sys.executable, "-m", "ecsotel", "verify", "--timeout", str(timeout)],
         cwd=REPO_ROOT,
-        env={**env, "COLUMNS": "200"},
+        env={**env, **ports.env(), "COLUMNS": "250"},
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=timeout * 4 + 120,
     )
+
+
+def failed(check: str, output: str) -> bool:
+    """Whether verify's table shows `check` as FAILED."""
+    return re.search(re.escape(check) + r"\s*│\s*FAILED", output) is not None
+
+
+def test_verify_passes_against_the_local_stack(stack: Stack) -> None:
+    result = run_verify(stack.ports)
 
     print(result.stdout)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "verify passed" in result.stdout
     assert "FAILED" not in result.stdout
+
+
+def test_driver_finds_every_form_and_route_of_the_real_app(stack: Stack) -> None:
+    report = Report.declare(driver.SERVER_ACTION_CHECKS + driver.API_ROUTE_CHECKS)
+
+    with httpx.Client(base_url=stack.frontend_url, timeout=15) as client:
+        driver.drive_server_actions(client, report, xray.TraceId.new())
+        driver.drive_api_routes(client, report, xray.TraceId.new())
+
+    assert report.passed, [(check.name, check.outcome()) for check in report.failed()]
+
+
+def test_verify_fails_when_the_traces_never_reach_xray(stack: Stack) -> None:
+    with stack.paused("collector"):
+        result = run_verify(stack.ports, timeout=5)
+
+    assert result.returncode == 1, result.stdout
+    assert failed("Server Action create: trace complete in X-Ray", result.stdout), result.stdout
+    assert "verify passed" not in result.stdout
+
+
+def test_verify_fails_when_aws_is_unreachable(stack: Stack) -> None:
+    elsewhere = replace(stack.ports, aws=free_port())
+
+    result = run_verify(elsewhere, timeout=5)
+
+    assert result.returncode == 1, result.stdout
+    assert failed("API route create: trace complete in X-Ray", result.stdout), result.stdout
+    assert "Could not connect to the endpoint URL" in result.stdout
 
 
 @pytest.mark.stack_shutdown
@@ -48,7 +94,7 @@ def test_stopping_the_stack_leaves_nothing_behind(stack: Stack) -> None:
     assert alive == [], f"still running after stop: {alive}"
     taken = [port for port in ports if not port_is_free(port)]
     assert taken == [], f"ports still bound after stop: {taken}"
-    assert not stack.postgres.root.exists()
+    assert not stack.database.cluster.root.exists()
 
 
 def _group_alive(pgid: int) -> bool:

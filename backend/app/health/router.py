@@ -9,8 +9,6 @@ from app.core.errors import is_database_unavailable
 
 router = APIRouter(tags=["health"])
 
-HEALTH_PATHS = ("/healthz", "/readyz")
-
 
 @router.get("/healthz")
 def healthz() -> dict[str, str]:

@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from devkit.postgres import Cluster
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from sqlalchemy import Engine, text
@@ -13,7 +14,6 @@ from sqlalchemy import Engine, text
 from app.core.config import Settings
 from app.core.db import Base, create_db_engine, run_migrations
 from app.main import create_app
-from tests.support import PgCluster
 
 
 def test_migrations_match_the_models(engine: Engine) -> None:
@@ -24,18 +24,18 @@ def test_migrations_match_the_models(engine: Engine) -> None:
 
 
 @pytest.fixture
-def own_cluster() -> Iterator[PgCluster]:
+def own_cluster() -> Iterator[Cluster]:
     """A second cluster that a test may stop and start again."""
-    cluster = PgCluster()
+    cluster = Cluster()
     try:
         cluster.start()
         yield cluster
     finally:
-        cluster.destroy()
+        cluster.remove()
 
 
-def test_database_outage_returns_503_and_recovers(own_cluster: PgCluster) -> None:
-    url = own_cluster.url().render_as_string(hide_password=False)
+def test_database_outage_returns_503_and_recovers(own_cluster: Cluster) -> None:
+    url = own_cluster.url()
     engine = create_db_engine(Settings(database_url=SecretStr(url)))
     run_migrations(engine)
     client = TestClient(create_app(engine=engine, telemetry=None), raise_server_exceptions=False)
@@ -63,18 +63,18 @@ def test_database_outage_returns_503_and_recovers(own_cluster: PgCluster) -> Non
     engine.dispose()
 
 
-def test_closed_port_returns_503(own_cluster: PgCluster) -> None:
+def test_closed_port_returns_503(own_cluster: Cluster) -> None:
     own_cluster.stop()
-    url = own_cluster.url().render_as_string(hide_password=False)
+    url = own_cluster.url()
     engine = create_db_engine(Settings(database_url=SecretStr(url)))
     client = TestClient(create_app(engine=engine, telemetry=None), raise_server_exceptions=False)
 
     assert client.get("/api/todos/1").status_code == 503
 
 
-def test_migrations_started_together_take_turns(settings: Settings, pg: PgCluster) -> None:
-    pg.admin("CREATE DATABASE migrate_together")
-    url = pg.url("migrate_together").render_as_string(hide_password=False)
+def test_migrations_started_together_take_turns(settings: Settings, pg: Cluster) -> None:
+    pg.psql("CREATE DATABASE migrate_together")
+    url = pg.url("migrate_together")
     engines = [create_db_engine(Settings(database_url=SecretStr(url))) for _ in range(3)]
 
     with ThreadPoolExecutor(max_workers=3) as pool:

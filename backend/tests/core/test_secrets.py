@@ -5,6 +5,7 @@ from collections.abc import Iterator
 
 import boto3
 import pytest
+from devkit.postgres import Cluster
 from fastapi.testclient import TestClient
 from moto import mock_aws
 from sqlalchemy import Engine
@@ -14,22 +15,21 @@ from app.core.db import create_db_engine
 from app.core.secrets import SecretCredentials
 from app.main import create_app
 from tests.conftest import DATABASE
-from tests.support import PgCluster
 
 REGION = "us-east-1"
 
 
 @pytest.fixture
-def role(pg: PgCluster, engine: object) -> Iterator[str]:
+def role(pg: Cluster, engine: object) -> Iterator[str]:
     """A login role that may read the todo table, with password 'first'."""
-    pg.admin(
+    pg.psql(
         "CREATE ROLE rotating LOGIN PASSWORD 'first'",
         f"GRANT CONNECT ON DATABASE {DATABASE} TO rotating",
     )
-    pg.admin_db(DATABASE, "GRANT SELECT ON todo TO rotating")
+    pg.psql("GRANT SELECT ON todo TO rotating", database=DATABASE)
     yield "rotating"
-    pg.admin_db(DATABASE, "REVOKE ALL ON todo FROM rotating")
-    pg.admin(f"REVOKE ALL ON DATABASE {DATABASE} FROM rotating", "DROP ROLE rotating")
+    pg.psql("REVOKE ALL ON todo FROM rotating", database=DATABASE)
+    pg.psql(f"REVOKE ALL ON DATABASE {DATABASE} FROM rotating", "DROP ROLE rotating")
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ def put_password(secret_arn: str, password: str) -> None:
     )
 
 
-def secret_settings(pg: PgCluster, secret_arn: str) -> Settings:
+def secret_settings(pg: Cluster, secret_arn: str) -> Settings:
     """Settings for DB_HOST/DB_PORT/DB_NAME/DB_SECRET_ARN."""
     return Settings(
         database_url=None,
@@ -63,7 +63,7 @@ def secret_settings(pg: PgCluster, secret_arn: str) -> Settings:
 
 
 def serve(
-    pg: PgCluster, secret_arn: str, credentials: SecretCredentials | None = None
+    pg: Cluster, secret_arn: str, credentials: SecretCredentials | None = None
 ) -> tuple[Engine, TestClient]:
     """An engine that takes its credentials from the secret, and a client of its app."""
     engine = create_db_engine(secret_settings(pg, secret_arn), credentials=credentials)
@@ -72,13 +72,13 @@ def serve(
 
 
 def test_rotated_password_is_read_again_and_requests_keep_working(
-    pg: PgCluster, role: str, secret_arn: str
+    pg: Cluster, role: str, secret_arn: str
 ) -> None:
     credentials = SecretCredentials(secret_id=secret_arn, region=REGION)
     engine, client = serve(pg, secret_arn, credentials)
     assert client.get("/api/todos/").status_code == 200
 
-    pg.admin(f"ALTER ROLE {role} PASSWORD 'second'")
+    pg.psql(f"ALTER ROLE {role} PASSWORD 'second'")
     put_password(secret_arn, "second")
     # Pooled connections outlive a rotation; the next new connection meets the new password.
     engine.dispose()
@@ -90,7 +90,7 @@ def test_rotated_password_is_read_again_and_requests_keep_working(
 
 
 def test_credentials_are_cached_between_connections(
-    pg: PgCluster, role: str, secret_arn: str
+    pg: Cluster, role: str, secret_arn: str
 ) -> None:
     credentials = SecretCredentials(secret_id=secret_arn, region=REGION)
     engine, client = serve(pg, secret_arn, credentials)
@@ -106,7 +106,7 @@ def test_credentials_are_cached_between_connections(
 
 
 def test_rejected_credentials_after_refresh_return_503(
-    pg: PgCluster, role: str, secret_arn: str
+    pg: Cluster, role: str, secret_arn: str
 ) -> None:
     put_password(secret_arn, "wrong")
     engine, client = serve(pg, secret_arn)
@@ -119,7 +119,7 @@ def test_rejected_credentials_after_refresh_return_503(
     engine.dispose()
 
 
-def test_missing_secret_returns_503(pg: PgCluster, secret_arn: str) -> None:
+def test_missing_secret_returns_503(pg: Cluster, secret_arn: str) -> None:
     engine, client = serve(pg, secret_arn + "-gone")
 
     assert client.get("/api/todos/").status_code == 503

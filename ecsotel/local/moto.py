@@ -8,7 +8,7 @@ from pathlib import Path
 import boto3
 import httpx
 
-from ecsotel.process import ServiceSpec
+from ecsotel.local.process import ServiceSpec
 
 REGION = "us-east-1"
 # moto accepts any credentials; it keeps data per account and region, so every

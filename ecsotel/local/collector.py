@@ -9,9 +9,9 @@ from dataclasses import dataclass
 import httpx
 import yaml
 
-from ecsotel.localaws import LocalAws
+from ecsotel.local.moto import LocalAws
+from ecsotel.local.process import ServiceSpec
 from ecsotel.paths import CACHE_DIR, COLLECTOR_DIR
-from ecsotel.process import ServiceSpec
 
 BINARY = CACHE_DIR / "collector" / "otelcol-ecs"
 CONFIG = COLLECTOR_DIR / "config.yaml"

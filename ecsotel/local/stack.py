@@ -4,57 +4,36 @@ PostgreSQL stands in for Aurora, moto for the AWS APIs, the locally built
 collector for the ADOT sidecar; the backend and the frontend run exactly the
 commands their containers run. Each waits for the previous one to be healthy,
 and they stop in reverse: the apps first, so they flush their telemetry into a
-collector that is still there, then the collector, so it flushes into moto.
+collector that is still there, then the collector, so it flushes into moto, then
+moto, then PostgreSQL.
 """
 
 import shutil
-import signal
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import httpx
+from devkit.ports import port_is_free
+from devkit.postgres import Cluster
 
-from ecsotel import collector
-from ecsotel.collector import CollectorPorts
-from ecsotel.localaws import LocalAws
-from ecsotel.paths import BACKEND_DIR, FRONTEND_DIR
-from ecsotel.postgres import Postgres
-from ecsotel.process import (
+from ecsotel.local import collector
+from ecsotel.local.moto import LocalAws
+from ecsotel.local.ports import Ports
+from ecsotel.local.postgres import AppDatabase
+from ecsotel.local.process import (
     LogSink,
     RunningService,
     ServiceError,
     ServiceSpec,
-    free_port,
-    port_is_free,
     port_taken_message,
     start,
 )
+from ecsotel.paths import BACKEND_DIR, FRONTEND_DIR
 
 DB_SECRET_NAME = "ecs-opentelemetry/database"  # noqa: S105 - a name, not a secret
 
-
-@dataclass(frozen=True)
-class Ports:
-    """Where each component listens on 127.0.0.1."""
-
-    postgres: int = 5432
-    aws: int = 4566
-    backend: int = 8000
-    frontend: int = 3000
-    collector: CollectorPorts = field(default_factory=CollectorPorts)
-
-    @classmethod
-    def free(cls) -> "Ports":
-        """Ports nothing listens on now: a second stack beside a `make up` (tests)."""
-        return cls(
-            postgres=free_port(),
-            aws=free_port(),
-            backend=free_port(),
-            frontend=free_port(),
-            collector=CollectorPorts(grpc=free_port(), http=free_port(), health=free_port()),
-        )
+Progress = Callable[[str], object]
 
 
 @dataclass
@@ -63,7 +42,7 @@ class Stack:
 
     ports: Ports
     aws: LocalAws
-    postgres: Postgres
+    database: AppDatabase
     sink: LogSink
     db_secret_arn: str = ""
     services: list[RunningService] = field(default_factory=list)
@@ -71,17 +50,25 @@ class Stack:
     @property
     def frontend_url(self) -> str:
         """The application, as a browser reaches it."""
-        return f"http://localhost:{self.ports.frontend}"
+        return self.ports.frontend_url
 
     @property
     def backend_url(self) -> str:
         """The backend's REST API (the browser never calls it)."""
         return f"http://localhost:{self.ports.backend}"
 
+    def service(self, name: str) -> RunningService:
+        """The running component called `name`."""
+        return next(service for service in self.services if service.spec.name == name)
+
+    def exited(self) -> RunningService | None:
+        """The first component that has exited on its own, if any."""
+        return next((service for service in self.services if not service.running()), None)
+
     @contextmanager
     def paused(self, name: str) -> Iterator[None]:
         """Stop one component for the duration of the block, then start it again."""
-        index = next(i for i, service in enumerate(self.services) if service.spec.name == name)
+        index = self.services.index(self.service(name))
         spec = self.services[index].spec
         self.services[index].stop()
         try:
@@ -107,7 +94,7 @@ def telemetry_env(service_name: str, ports: Ports) -> dict[str, str]:
     return {
         "OTEL_SERVICE_NAME": service_name,
         # The collector's OTLP/HTTP receiver, as the sidecar's is at 127.0.0.1:4318 on ECS.
-        "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{ports.collector.http}",
+        "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{ports.otlp_http}",
         "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
         # awsemf passes histograms on as received: cumulative ones would report
         # counts since start-up each interval, so the apps send deltas.
@@ -131,7 +118,7 @@ def backend_spec(stack: Stack) -> ServiceSpec:
             "PORT": str(port),
             "DB_HOST": "127.0.0.1",
             "DB_PORT": str(stack.ports.postgres),
-            "DB_NAME": stack.postgres.database,
+            "DB_NAME": stack.database.database,
             "DB_SECRET_ARN": stack.db_secret_arn,
         },
         ready=lambda: _answers(f"http://127.0.0.1:{port}/readyz"),
@@ -167,14 +154,7 @@ def _answers(url: str) -> bool:
 
 def check_ports_free(ports: Ports) -> None:
     """Fail with a message naming the first port that something else listens on."""
-    wanted = {
-        "postgres": [ports.postgres],
-        "aws": [ports.aws],
-        "collector": [ports.collector.grpc, ports.collector.http, ports.collector.health],
-        "backend": [ports.backend],
-        "frontend": [ports.frontend],
-    }
-    for name, numbers in wanted.items():
+    for name, numbers in ports.by_component().items():
         for port in numbers:
             if not port_is_free(port):
                 raise ServiceError(port_taken_message(port, name))
@@ -184,27 +164,35 @@ def check_ports_free(ports: Ports) -> None:
 def running_stack(
     sink: LogSink,
     ports: Ports | None = None,
-    progress: Callable[[str], object] = lambda _step: None,
+    progress: Progress = lambda _step: None,
+    on_stopping: Callable[[], object] = lambda: None,
 ) -> Iterator[Stack]:
-    """Start every component in order, yield the stack, and stop it all on the way out."""
+    """Start every component in order, yield the stack, and stop it all on the way out.
+
+    `on_stopping` runs first on the way out, before anything stops (`up` uses it to
+    keep a second signal from interrupting the stop).
+    """
     ports = ports or Ports()
     check_ports_free(ports)  # before anything starts: a clash is the more useful message
     if missing := missing_builds():
         raise ServiceError(f"not built yet: run `make {' '.join(missing)}` (or `make up`)")
     stack = Stack(
-        ports=ports, aws=LocalAws(port=ports.aws), postgres=Postgres(port=ports.postgres), sink=sink
+        ports=ports,
+        aws=LocalAws(port=ports.aws),
+        database=AppDatabase(Cluster(port=ports.postgres)),
+        sink=sink,
     )
     try:
         progress("starting PostgreSQL")
-        stack.postgres.init()
-        stack.services.append(start(stack.postgres.spec(), sink))
-        stack.postgres.create_app_database()
+        stack.database.cluster.init()
+        stack.services.append(start(stack.database.spec(), sink))
+        stack.database.create()
         progress("starting local AWS (moto)")
         stack.services.append(start(stack.aws.spec(), sink))
         stack.db_secret_arn = stack.aws.create_db_secret(
             name=DB_SECRET_NAME,
-            username=stack.postgres.username,
-            password=stack.postgres.password,
+            username=stack.database.username,
+            password=stack.database.password,
         )
         progress("starting the collector")
         stack.services.append(
@@ -216,16 +204,17 @@ def running_stack(
         stack.services.append(start(frontend_spec(stack), sink))
         yield stack
     finally:
+        on_stopping()
         stop(stack, progress)
 
 
-def stop(stack: Stack, progress: Callable[[str], object] = lambda _step: None) -> None:
-    """Stop every started component, last started first, then delete the database files."""
-    if threading.current_thread() is threading.main_thread():
-        # A second Ctrl-C while stopping must not leave half the stack running.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+def stop(stack: Stack, progress: Progress = lambda _step: None) -> None:
+    """Stop every started component, last started first, then delete the database files.
+
+    Each gets its grace period, then SIGKILL; `progress` hears how each one ended.
+    """
     while stack.services:
         service = stack.services.pop()
         progress(f"stopping {service.spec.name}")
-        service.stop()
-    stack.postgres.remove()
+        progress(f"{service.spec.name}: {service.stop()}")
+    stack.database.cluster.remove()

@@ -1,13 +1,13 @@
 """Supervise local processes: start, stream prefixed logs, wait until healthy, stop by PID.
 
-Every process starts in its own session, so stopping it signals its whole
-process group (the PID we started is the group id) and leaves nothing behind.
+Every process starts in its own session, so stopping it signals its whole process
+group (the PID we started is the group id) and leaves nothing behind; and each is
+tied to our life (PR_SET_PDEATHSIG), so that it dies even if we are SIGKILLed.
 """
 
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import threading
 from collections import deque
@@ -15,7 +15,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ecsotel.polling import WaitTimeout, poll_until
+from devkit.lifetime import die_with_parent
+from devkit.polling import WaitTimeout, poll_until
+from devkit.ports import port_is_free
 
 LogSink = Callable[[str, str], None]
 """Receives (service name, one line of its output)."""
@@ -51,27 +53,10 @@ class ServiceSpec:
     cwd: Path | None = None
     ports: Sequence[int] = ()
     ready_timeout: float = 60.0
+    # The grace period after stop_signal; then SIGKILL to the whole process group.
     stop_timeout: float = 10.0
     stop_signal: int = signal.SIGTERM
     user: str | None = None
-
-
-def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
-    """Whether nothing listens on host:port (so a service may bind it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError:
-            return False
-    return True
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class RunningService:
@@ -81,11 +66,10 @@ class RunningService:
         self.spec = spec
         self._sink = sink
         self.recent: deque[str] = deque(maxlen=40)
-        env = {**os.environ, **spec.env}
         self.process = subprocess.Popen(
             list(spec.argv),
             cwd=spec.cwd,
-            env=env,
+            env={**os.environ, **spec.env},
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -93,6 +77,7 @@ class RunningService:
             errors="replace",
             bufsize=1,
             start_new_session=True,
+            preexec_fn=die_with_parent,
             # Popen drops privileges itself (PostgreSQL refuses to run as root).
             user=spec.user,
             group=_primary_group(spec.user) if spec.user else None,
@@ -141,18 +126,25 @@ class RunningService:
         """The last lines the process printed, for error messages."""
         return "\n".join(f"  {line}" for line in self.recent) or "  (no output)"
 
-    def stop(self) -> None:
-        """Signal the process group (SIGTERM), then SIGKILL it if it outlives its stop timeout."""
+    def stop(self) -> str:
+        """Signal the group, wait out the grace period, then SIGKILL it; say how it ended."""
+        outcome = f"exited (code {self.process.returncode})"
         if self.running():
             self._signal(self.spec.stop_signal)
             try:
                 self.process.wait(timeout=self.spec.stop_timeout)
+                outcome = "stopped"
             except subprocess.TimeoutExpired:
                 self._signal(signal.SIGKILL)
                 self.process.wait()
-        # Children that ignored SIGTERM after their parent exited would still hold ports.
+                outcome = (
+                    f"did not exit within {self.spec.stop_timeout:g}s of"
+                    f" {signal.Signals(self.spec.stop_signal).name}: killed (SIGKILL)"
+                )
+        # Children that ignored the signal after their parent exited would still hold ports.
         self._signal(signal.SIGKILL)
         self._reader.join(timeout=5)
+        return outcome
 
     def _signal(self, signum: int) -> None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -168,7 +160,10 @@ def port_taken_message(port: int, service: str) -> str:
 
 
 def start(spec: ServiceSpec, sink: LogSink) -> RunningService:
-    """Check the service's ports, start it and wait until it is healthy."""
+    """Check the service's ports, start it and wait until it is healthy.
+
+    Call it from the main thread: the child's life is tied to the starting thread's.
+    """
     for port in spec.ports:
         if not port_is_free(port):
             raise ServiceError(port_taken_message(port, spec.name))

@@ -7,8 +7,11 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-class WaitTimeout(TimeoutError):
-    """A condition did not hold within its timeout."""
+class WaitTimeout(AssertionError, TimeoutError):
+    """A condition did not hold within its timeout.
+
+    An AssertionError too, so that a test that waits in vain fails rather than errors.
+    """
 
 
 def poll_until(
@@ -24,7 +27,7 @@ def poll_until(
     timeout message, so a failure says both what never arrived and why.
     """
     deadline = time.monotonic() + timeout
-    last_error: BaseException | None = None
+    last_error: Exception | None = None
     while True:
         try:
             result = check()
