@@ -191,10 +191,21 @@ test-e2e: setup collector frontend-build ## Start the whole stack and run the cr
 	$(RUN) pytest tests/e2e
 
 # `make test` fuzzes 20 cases per operation (test-e2e); this is the large run.
-FUZZ_EXAMPLES ?= 100
+FUZZ_EXAMPLES ?= 150
 .PHONY: fuzz
 fuzz: setup collector frontend-build ## Fuzz the backend's and the frontend's APIs with Schemathesis (FUZZ_EXAMPLES per operation)
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(RUN) pytest -s tests/e2e/test_fuzz.py
+
+# Not part of `make test` (test-e2e runs a few seconds of each drill): about 3 minutes.
+.PHONY: drills
+drills: setup collector frontend-build ## Fault drills under load (collector, PostgreSQL, backend down): one row each
+	$(RUN) python -m tools.drills
+
+# Not part of `make test`: 10 minutes (SOAK_MINUTES) of moderate load, RSS before and after.
+SOAK_MINUTES ?= 10
+.PHONY: soak
+soak: setup collector frontend-build ## Soak: 20 req/s through the frontend for SOAK_MINUTES; RSS growth and failures
+	$(RUN) python -m tools.drills.soak $(SOAK_MINUTES)
 
 .PHONY: screenshot
 screenshot: setup collector frontend-build ## Refresh docs/screenshot.png from the browser tests
