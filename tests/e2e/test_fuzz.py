@@ -20,7 +20,7 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "20"))
 SEED = int(os.environ.get("FUZZ_SEED", "11"))
 # Node 20's HTTP parser answers a method it does not know (QUERY) with a bare 400
 # before any code of ours runs: a 4xx, not the 405 this check wants. TRACE, which
-# Next.js failed with a 500, is answered 405 by lib/method-guard.ts and still sent
+# Next.js failed with a 500, is answered 405 by lib/http-server.ts and still sent
 # by the coverage phase, so server errors on odd methods are still caught.
 FRONTEND_EXCLUDED = ("unsupported_method",)
 

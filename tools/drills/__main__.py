@@ -9,7 +9,15 @@ from ecsotel.local.ports import Ports
 from ecsotel.local.process import file_sink
 from ecsotel.local.stack import running_stack
 from ecsotel.paths import CACHE_DIR
-from tools.drills.drills import FULL, HEADER, SHORT, backend_drill, collector_drill, postgres_drill
+from tools.drills.drills import (
+    FULL,
+    HEADER,
+    SHORT,
+    backend_drill,
+    collector_drill,
+    postgres_drill,
+    rolling_drill,
+)
 
 
 def main(argv: list[str]) -> int:
@@ -26,6 +34,7 @@ def main(argv: list[str]) -> int:
             (collector_drill, "collector"),
             (postgres_drill, "postgres"),
             (backend_drill, "backend"),
+            (rolling_drill, "rolling"),
         ):
             row = drill(stack, timings[name])
             print("| " + " | ".join(row.cells()) + " |", flush=True)

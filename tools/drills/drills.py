@@ -19,7 +19,7 @@ from devkit.polling import poll_until
 from ecsotel.local.process import start
 from ecsotel.local.stack import Stack
 from ecsotel.xray import trace_documents
-from tools.drills.load import Load, Outcome
+from tools.drills.load import REFUSED, Load, Outcome
 
 
 @dataclass(frozen=True)
@@ -31,8 +31,13 @@ class Timing:
     settle: float
 
 
-FULL = {"collector": Timing(5, 30, 10), "postgres": Timing(5, 15, 10), "backend": Timing(5, 10, 10)}
-SHORT = {"collector": Timing(2, 3, 3), "postgres": Timing(2, 3, 3), "backend": Timing(2, 3, 3)}
+FULL = {
+    "collector": Timing(5, 30, 10),
+    "postgres": Timing(5, 15, 10),
+    "backend": Timing(5, 10, 10),
+    "rolling": Timing(5, 0, 10),
+}
+SHORT = {name: Timing(2, min(timing.outage, 3), 3) for name, timing in FULL.items()}
 
 
 @dataclass(frozen=True)
@@ -49,8 +54,8 @@ class Row:
 
     def cells(self) -> list[str]:
         """The row as table cells."""
-        failed = ", ".join(f"{n} x {s or 'no answer'}" for s, n in sorted(self.failed.items()))
-        designed = ", ".join(f"{n} x {s}" for s, n in sorted(self.designed.items()))
+        failed = ", ".join(f"{n} x {_status(s)}" for s, n in sorted(self.failed.items()))
+        designed = ", ".join(f"{n} x {_status(s)}" for s, n in sorted(self.designed.items()))
         recovery = "never" if self.recovery_s is None else f"{self.recovery_s:.1f} s"
         return [
             self.drill,
@@ -63,13 +68,17 @@ class Row:
         ]
 
 
+def _status(status: int) -> str:
+    return {REFUSED: "refused", 0: "no answer"}.get(status, str(status))
+
+
 HEADER = ["drill", "sent", "failed", "designed errors", "acked todos lost", "recovery", "notes"]
 
 
 def recovery_seconds(outcomes: list[Outcome], since: float) -> float | None:
     """From `since` to the first request after which every request succeeded (None: never)."""
     after = [o for o in outcomes if o.started >= since]
-    bad = [o.started for o in after if o.status == 0 or o.status >= 500]
+    bad = [o.started for o in after if o.failed]
     if not bad:
         return 0.0
     good = [o for o in after if o.started > max(bad)]
@@ -204,3 +213,19 @@ def backend_drill(stack: Stack, timing: Timing) -> Row:
     return _row(
         stack, f"backend killed, {timing.outage:g} s down", load, restored, {502, 504}, notes
     )
+
+
+def rolling_drill(stack: Stack, timing: Timing) -> Row:
+    """SIGTERM to the backend, then to the frontend, each started again: in-flight requests
+    complete; new connections are refused cleanly while the frontend is down."""
+    with Load(stack.frontend_url) as load:
+        time.sleep(timing.warm)
+        for name in ("backend", "frontend"):
+            with down(stack, name):
+                pass
+        restored = time.monotonic()
+        wait_for_writes(stack)
+        time.sleep(timing.settle)
+    dropped = Counter(o.detail for o in load.snapshot() if o.status == 0)
+    notes = f"connections dropped without an answer: {dict(dropped) or 0}"
+    return _row(stack, "rolling restart (SIGTERM)", load, restored, {502, REFUSED}, notes)

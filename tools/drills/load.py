@@ -17,6 +17,8 @@ from ecsotel.xray import TraceId
 
 # Longer than the frontend's 5 s backend timeout: a 504 must come back as a 504.
 REQUEST_TIMEOUT_S = 10.0
+# The status recorded for a connection the server refused: it never accepted the request.
+REFUSED = -1
 
 
 @dataclass(frozen=True)
@@ -25,7 +27,7 @@ class Outcome:
 
     started: float
     op: str
-    status: int  # 0: no HTTP answer (connection refused, reset or timeout)
+    status: int  # REFUSED: connection refused; 0: no answer on an accepted one (reset, timeout)
     trace: TraceId
     detail: str = ""
     retry_after: str | None = None
@@ -33,7 +35,7 @@ class Outcome:
     @property
     def failed(self) -> bool:
         """A failure as a user sees it: no answer or a server error."""
-        return self.status == 0 or self.status >= 500
+        return self.status in {REFUSED, 0} or self.status >= 500
 
     @property
     def write(self) -> bool:
@@ -80,6 +82,9 @@ class Load:
         started = time.monotonic()
         try:
             response = self._request(op, trace)
+        except httpx.ConnectError as error:
+            self._record(Outcome(started, op, REFUSED, trace, type(error).__name__))
+            return
         except httpx.HTTPError as error:
             self._record(Outcome(started, op, 0, trace, type(error).__name__))
             return
