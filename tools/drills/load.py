@@ -40,7 +40,7 @@ class Outcome:
     @property
     def write(self) -> bool:
         """Whether the request changes data."""
-        return self.op in {"create", "toggle"}
+        return self.op in {"create", "toggle", "delete"}
 
 
 @dataclass
@@ -49,6 +49,9 @@ class Load:
 
     base_url: str
     rate: float = 15.0
+    # The drills keep every todo (to find lost ones); the soak deletes as it creates,
+    # so the list, which the API returns whole, stays the same size.
+    mix: tuple[str, ...] = ("list", "create", "toggle", "create", "list")
     outcomes: list[Outcome] = field(default_factory=list)
     acknowledged: list[int] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -64,11 +67,12 @@ class Load:
     def __exit__(self, *_: object) -> None:
         self._stop.set()
         self._ticker.join()
-        self._pool.shutdown(wait=True)
+        # Requests not yet started are not sent: the drill is over.
+        self._pool.shutdown(wait=True, cancel_futures=True)
         self._client.close()
 
     def _tick(self) -> None:
-        ops = itertools.cycle(["list", "create", "toggle", "create", "list"])
+        ops = itertools.cycle(self.mix)
         interval = 1.0 / self.rate
         next_at = time.monotonic()
         while not self._stop.is_set():
@@ -111,8 +115,12 @@ class Load:
             return self._client.post("/api/todos", json={"title": "drill"}, headers=headers)
         with self._lock:
             target = self.acknowledged[-1] if self.acknowledged else None
+            if op == "delete" and target is not None:
+                self.acknowledged.pop()
         if target is None:
             return self._client.get("/api/todos", headers=headers)
+        if op == "delete":
+            return self._client.delete(f"/api/todos/{target}", headers=headers)
         body = {"completed": bool(len(self.outcomes) % 2)}
         return self._client.put(f"/api/todos/{target}", json=body, headers=headers)
 

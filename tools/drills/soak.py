@@ -1,8 +1,9 @@
 """`make soak`: moderate load through the frontend for a fixed time, telemetry on.
 
-Prints the RSS of the backend, the frontend and the collector after the warm-up
-and at the end, their growth, and every failed request. Growth must stay under
-10 % and no request may fail. Run: `python -m tools.drills.soak [minutes]`.
+Every create is followed by a delete, so the data set stays small. Prints the RSS
+of the backend, the frontend and the collector after the warm-up and at the end,
+their growth, and every failed request. Growth must stay under 10 % and no request
+may fail. Run: `python -m tools.drills.soak [minutes]`.
 """
 
 import sys
@@ -28,7 +29,7 @@ def main(argv: list[str]) -> int:
     with (
         file_sink(CACHE_DIR / "soak" / "stack.log") as sink,
         running_stack(sink, Ports.free()) as stack,
-        Load(stack.frontend_url, rate=RATE) as load,
+        Load(stack.frontend_url, rate=RATE, mix=("list", "create", "toggle", "delete")) as load,
     ):
         # Fixed phases of the soak, not waits for a condition.
         time.sleep(WARM_UP_S)
