@@ -183,8 +183,8 @@ test-infra: setup $(TERRAFORM) ## Check the Terraform (fmt, checkov, design test
 	$(RUN) pytest tests/infra tests/docs
 
 .PHONY: test-cli
-test-cli: setup ## Run the CLI's own tests (process supervision, PostgreSQL, trace trees)
-	$(RUN) pytest tests/cli
+test-cli: setup ## Run the CLI's and tools' own tests (supervision, PostgreSQL, trace trees, audit, fuzz report)
+	$(RUN) pytest tests/cli tests/tools
 
 .PHONY: test-e2e
 test-e2e: setup collector frontend-build ## Start the whole stack and run the cross-service tests
