@@ -191,7 +191,7 @@ test-e2e: setup collector frontend-build ## Start the whole stack and run the cr
 	$(RUN) pytest tests/e2e
 
 # `make test` fuzzes 20 cases per operation (test-e2e); this is the large run.
-FUZZ_EXAMPLES ?= 150
+FUZZ_EXAMPLES ?= 200
 .PHONY: fuzz
 fuzz: setup collector frontend-build ## Fuzz the backend's and the frontend's APIs with Schemathesis (FUZZ_EXAMPLES per operation)
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(RUN) pytest -s tests/e2e/test_fuzz.py

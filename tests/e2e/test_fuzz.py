@@ -37,7 +37,7 @@ def test_backend_api_survives_fuzzing(stack: Stack) -> None:
     assert result.failures == []
     assert result.errors == []
     assert result.stateful == "success"
-    assert result.generated >= EXAMPLES * result.operations
+    assert result.generated >= EXAMPLES
 
 
 def test_frontend_proxy_survives_fuzzing(stack: Stack) -> None:
@@ -53,4 +53,4 @@ def test_frontend_proxy_survives_fuzzing(stack: Stack) -> None:
     assert result.failures == []
     assert result.errors == []
     assert result.stateful == "success"
-    assert result.generated >= EXAMPLES * result.operations
+    assert result.generated >= EXAMPLES

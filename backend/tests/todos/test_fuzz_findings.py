@@ -1,5 +1,6 @@
 """Regression tests for what Schemathesis found (tests/e2e/test_fuzz.py), one per finding."""
 
+import re
 from typing import Any
 
 import pytest
@@ -77,3 +78,15 @@ def test_every_status_the_api_answers_is_documented(
 
     assert set(operation["responses"]) == statuses
     assert "Retry-After" in operation["responses"]["503"]["headers"]
+
+
+@pytest.mark.parametrize("title", [" ", "\x1c\x1f", "\u3000"])
+def test_a_title_of_whitespace_is_schema_invalid_as_well_as_refused(
+    client: TestClient, title: str
+) -> None:
+    """ " " matched the schema (minLength 1) but was empty once trimmed: a 422 the
+    schema did not announce. The pattern now asks for one non-whitespace character."""
+    pattern = client.get("/openapi.json").json()["components"]["schemas"]["TodoCreate"]
+    assert re.fullmatch(pattern["properties"]["title"]["pattern"], title) is None
+
+    assert client.post("/api/todos/", json={"title": title}).status_code == 422
