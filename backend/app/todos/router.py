@@ -7,6 +7,7 @@ Plain ``def`` handlers on purpose: SQLAlchemy here is synchronous, and FastAPI r
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Response, status
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.core.db import SessionDep
 from app.core.errors import BAD_BODY, NOT_FOUND, UNAVAILABLE
@@ -53,7 +54,13 @@ def get_todo(todo_id: TodoId, session: SessionDep) -> Todo:
 def update_todo(todo_id: TodoId, data: TodoUpdate, session: SessionDep) -> Todo:
     """Change a todo's title and/or completed flag, or 404."""
     todo = _found(service.get_todo(session=session, todo_id=todo_id), todo_id)
-    return service.update_todo(session=session, todo=todo, data=data)
+    try:
+        return service.update_todo(session=session, todo=todo, data=data)
+    except StaleDataError:
+        # Deleted by another request between the read and the UPDATE: a 500 until
+        # the soak's concurrent toggles and deletes found it.
+        session.rollback()
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"todo {todo_id} not found") from None
 
 
 @router.delete("/{todo_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)

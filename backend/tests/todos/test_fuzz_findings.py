@@ -90,3 +90,22 @@ def test_a_title_of_whitespace_is_schema_invalid_as_well_as_refused(
     assert re.fullmatch(pattern["properties"]["title"]["pattern"], title) is None
 
     assert client.post("/api/todos/", json={"title": title}).status_code == 422
+
+
+def test_an_update_racing_a_delete_is_a_404_not_a_500(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The soak's concurrent toggle and delete: the UPDATE matched no row (StaleDataError)."""
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from app.todos import service
+
+    todo = client.post("/api/todos/", json={"title": "raced"}).json()
+
+    def deleted_meanwhile(**_: Any) -> None:
+        raise StaleDataError("UPDATE statement on table 'todo' expected to update 1 row(s)")
+
+    monkeypatch.setattr(service, "update_todo", deleted_meanwhile)
+    response = client.put(f"/api/todos/{todo['id']}", json={"completed": True})
+
+    assert response.status_code == 404
