@@ -259,8 +259,8 @@ checkov: $(UV) ## Scan the Terraform under infra/ (every root module) with check
 	  checkov -d infra --framework terraform --skip-download --quiet --compact
 
 .PHONY: test-cli
-test-cli: setup ## Run the CLI's own tests (process supervision, PostgreSQL, trace trees) and the benches' checkers
-	$(RUN) pytest tests/cli tests/perf
+test-cli: setup ## Run the CLI's own tests (supervision, PostgreSQL, trace trees), the benches' and tools' checkers
+	$(RUN) pytest tests/cli tests/perf tests/tools
 
 .PHONY: test-ci
 test-ci: setup ## Check the GitHub workflows' hygiene (pins, permissions, timeouts, make targets)
@@ -279,6 +279,23 @@ test-images: setup ## Run the built images <service>:IMAGE_TAG as Fargate would,
 	@$(MAKE) system-deps STACK_ONLY=1
 	IMAGE_TAG=$(IMAGE_TAG) $(RUN) pytest tests/images
 
+# `make test` fuzzes 20 cases per operation (test-e2e); this is the large run.
+FUZZ_EXAMPLES ?= 200
+.PHONY: fuzz
+fuzz: setup collector frontend-build ## Fuzz the backend's and the frontend's APIs with Schemathesis (FUZZ_EXAMPLES per operation)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(RUN) pytest -s tests/e2e/test_fuzz.py
+
+# Not part of `make test` (test-e2e runs a few seconds of each drill): about 3 minutes.
+.PHONY: drills
+drills: setup collector frontend-build ## Fault drills under load (collector, PostgreSQL, backend down): one row each
+	$(RUN) python -m tools.drills
+
+# Not part of `make test`: 10 minutes (SOAK_MINUTES) of moderate load, RSS before and after.
+SOAK_MINUTES ?= 10
+.PHONY: soak
+soak: setup collector frontend-build ## Soak: 20 req/s through the frontend for SOAK_MINUTES; RSS growth and failures
+	$(RUN) python -m tools.drills.soak $(SOAK_MINUTES)
+
 .PHONY: screenshot
 screenshot: setup collector frontend-build ## Refresh docs/screenshot.png from the browser tests
 	UPDATE_SCREENSHOT=1 $(RUN) pytest tests/e2e/test_browser.py
@@ -295,10 +312,17 @@ lint: setup setup-frontend ## Lint and type-check everything (workflows included
 	cd frontend && npm run --silent lint && npm run --silent typecheck
 	$(RUN) hadolint frontend/Dockerfile
 	$(MAKE) actionlint
+	$(MAKE) audit
 
 .PHONY: actionlint
 actionlint: $(ACTIONLINT) ## Check the GitHub workflows (.github/workflows) with actionlint
 	$(ACTIONLINT) -color
+
+
+# Needs the registries: pip-audit asks PyPI, npm audit the npm registry's advisory service.
+.PHONY: audit
+audit: setup setup-frontend ## Audit the dependencies (pip-audit both Python projects, npm audit --omit=dev)
+	UV=$(UV) $(RUN) python -m tools.audit
 
 .PHONY: fmt
 fmt: setup ## Format the code

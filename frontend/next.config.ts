@@ -3,6 +3,7 @@
 // output file tracing.
 import path from "node:path";
 import type { NextConfig } from "next";
+import { SECURITY_HEADERS } from "./lib/security";
 
 const nextConfig: NextConfig = {
   output: "standalone",
@@ -28,6 +29,11 @@ const nextConfig: NextConfig = {
     serverActions: { bodySizeLimit: "64kb" },
   },
   poweredByHeader: false,
+  // proxy.ts sets these (and the CSP) on everything else; static chunks skip it.
+  async headers() {
+    const headers = Object.entries(SECURITY_HEADERS).map(([key, value]) => ({ key, value }));
+    return [{ source: "/_next/static/:path*", headers }];
+  },
 };
 
 export default nextConfig;

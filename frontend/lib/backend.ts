@@ -4,7 +4,12 @@ import "server-only";
 // backend call gets the same timeout, error mapping and trace propagation.
 import { context, propagation, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { log } from "@/lib/log";
-import { classifyFetchError, proxiedLocation, type BackendResult } from "@/lib/proxy";
+import {
+  classifyFetchError,
+  clientBody,
+  forwardedResponseHeaders,
+  type BackendResult,
+} from "@/lib/proxy";
 import { nextCursor } from "@/lib/todos/link";
 import { todoListSchema, todoSchema, todoStatsSchema, type Todo, type TodoStats } from "@/lib/todos/schema";
 
@@ -47,6 +52,8 @@ export async function callBackend(
       },
     },
     async (span): Promise<BackendResult> => {
+      // Built from scratch, never copied from the client's request: no Host,
+      // X-Forwarded-*, cookies or other client headers reach the backend.
       const headers: Record<string, string> = { accept: "application/json" };
       if (body !== undefined) headers["content-type"] = "application/json";
       propagation.inject(context.active(), headers);
@@ -60,18 +67,12 @@ export async function callBackend(
         });
         span.setAttribute("http.response.status_code", response.status);
         if (response.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-        const text = await response.text();
-        let parsed: unknown = null;
-        if (text) {
-          try {
-            parsed = JSON.parse(text);
-          } catch {
-            parsed = { detail: text.slice(0, 500) };
-          }
-        }
-        const location = proxiedLocation(response.headers.get("location"));
-        const link = response.headers.get("link") ?? undefined;
-        return { kind: "response", status: response.status, body: parsed, location, link };
+        return {
+          kind: "response",
+          status: response.status,
+          body: clientBody(response.status, await response.text()),
+          headers: forwardedResponseHeaders(response.headers),
+        };
       } catch (error) {
         const failure = classifyFetchError(error);
         span.recordException(error instanceof Error ? error : String(error));
@@ -98,7 +99,7 @@ export async function listTodos(cursor?: string): Promise<TodoListResult> {
   if (result.kind === "failure" || result.status !== 200) return { ok: false, reason: "unavailable" };
   const parsed = todoListSchema.safeParse(result.body);
   if (!parsed.success) return { ok: false, reason: "unavailable" };
-  return { ok: true, todos: parsed.data, next: nextCursor(result.link) };
+  return { ok: true, todos: parsed.data, next: nextCursor(result.headers?.link) };
 }
 
 /** The header's counts from the backend's one aggregate query, or undefined when unavailable. */

@@ -8,9 +8,9 @@ export const MAX_BODY_BYTES = 64 * 1024;
 /** Why a backend call produced no HTTP answer. */
 export type TransportFailure = "unreachable" | "timeout";
 
-/** An HTTP answer from the backend, or why there was none. */
+/** An HTTP answer from the backend (only its allow-listed headers), or why there was none. */
 export type BackendResult =
-  | { kind: "response"; status: number; body: unknown; location?: string; link?: string }
+  | { kind: "response"; status: number; body: unknown; headers?: Record<string, string> }
   | { kind: "failure"; failure: TransportFailure };
 
 /** Maps a fetch exception to the failure it stands for (timeout vs. unreachable). */
@@ -67,11 +67,48 @@ export function proxiedLocation(location: string | null): string | undefined {
   }
 }
 
-/** A JSON answer of the proxy (`null` body for 204). */
-export function jsonResponse(status: number, body: unknown, location?: string, link?: string): Response {
-  const headers = new Headers({ "cache-control": "no-store" });
-  if (location) headers.set("location", location);
-  if (link) headers.set("link", link);
+/**
+ * The backend response headers that reach the client, each with how it is rewritten
+ * (undefined drops it). An allow-list: anything else (Server, Date, framework
+ * headers) stays behind. Add a header here to pass it through.
+ */
+const FORWARDED_RESPONSE_HEADERS: Readonly<Record<string, (value: string) => string | undefined>> = {
+  location: proxiedLocation,
+  "retry-after": (value) => (/^[0-9]{1,6}$/.test(value) ? value : undefined),
+  // The list's next page, pointed at the proxy's own path.
+  link: proxiedLink,
+};
+
+/** The allow-listed backend response headers, rewritten for the client. */
+export function forwardedResponseHeaders(headers: Headers): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [name, rewrite] of Object.entries(FORWARDED_RESPONSE_HEADERS)) {
+    const value = headers.get(name);
+    const rewritten = value === null ? undefined : rewrite(value);
+    if (rewritten !== undefined) kept[name] = rewritten;
+  }
+  return kept;
+}
+
+/**
+ * The body the client gets for a backend answer. Server errors get the proxy's own
+ * words, and a body that is not JSON is never passed on: neither may carry a
+ * stack trace or an internal message to the browser.
+ */
+export function clientBody(status: number, text: string): unknown {
+  if (status === 503) return { detail: "The todo service is temporarily unavailable. Try again in a moment." };
+  if (status >= 500) return { detail: "The todo service failed. Try again later." };
+  if (!text) return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return { detail: "The todo service gave an unreadable answer." };
+  }
+}
+
+/** A JSON answer of the proxy (`null` body for 204), with the given extra headers. */
+export function jsonResponse(status: number, body: unknown, extra: Record<string, string> = {}): Response {
+  const headers = new Headers({ ...extra, "cache-control": "no-store" });
   if (status === 204 || status === 304 || body === null) return new Response(null, { status, headers });
   headers.set("content-type", "application/json");
   return new Response(JSON.stringify(body), { status, headers });
@@ -93,8 +130,7 @@ export function proxyAnswer(result: BackendResult): Response {
     const { status, body } = failureResponse(result.failure);
     return jsonResponse(status, body);
   }
-  return jsonResponse(result.status, result.body, result.location, proxiedLink(result.link));
-}
+  return jsonResponse(result.status, result.body, result.headers);
 
 /** The list's query parameters the proxy forwards (`limit`, `cursor`); nothing else reaches the backend. */
 export function listQuery(url: URL): string {

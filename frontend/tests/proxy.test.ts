@@ -2,7 +2,9 @@
 import { describe, expect, it } from "vitest";
 import {
   classifyFetchError,
+  clientBody,
   failureResponse,
+  forwardedResponseHeaders,
   isTodoId,
   MAX_BODY_BYTES,
   proxiedLocation,
@@ -30,7 +32,7 @@ describe("transport failures", () => {
 
 describe("pass-through", () => {
   it("keeps status, JSON body and a path-only Location", async () => {
-    const response = proxyAnswer({ kind: "response", status: 201, body: { id: 3 }, location: "/api/todos/3" });
+    const response = proxyAnswer({ kind: "response", status: 201, body: { id: 3 }, headers: { location: "/api/todos/3" } });
     expect(response.status).toBe(201);
     expect(response.headers.get("location")).toBe("/api/todos/3");
     expect(await response.json()).toEqual({ id: 3 });
@@ -45,6 +47,38 @@ describe("pass-through", () => {
   it("strips the backend's host from Location", () => {
     expect(proxiedLocation("http://fastapi.local:8000/api/todos/9")).toBe("/api/todos/9");
     expect(proxiedLocation(null)).toBeUndefined();
+  });
+});
+
+describe("what reaches the client", () => {
+  it("forwards only allow-listed response headers", () => {
+    const backend = new Headers({
+      location: "http://fastapi.local:8000/api/todos/4",
+      "retry-after": "5",
+      server: "uvicorn",
+      "x-internal": "secret",
+      "set-cookie": "a=b",
+    });
+    expect(forwardedResponseHeaders(backend)).toEqual({ location: "/api/todos/4", "retry-after": "5" });
+  });
+
+  it("drops a Retry-After that is not a number of seconds", () => {
+    expect(forwardedResponseHeaders(new Headers({ "retry-after": "soon; x=1" }))).toEqual({});
+  });
+
+  it("replaces a server error's body, so a stack trace never leaks", () => {
+    const trace = 'Traceback (most recent call last):\n  File "/app/main.py", line 1';
+    expect(clientBody(500, trace)).toEqual({ detail: "The todo service failed. Try again later." });
+    expect(clientBody(500, JSON.stringify({ detail: trace }))).not.toHaveProperty("detail", trace);
+    expect(JSON.stringify(clientBody(503, trace))).not.toContain("Traceback");
+  });
+
+  it("never passes on a body that is not JSON", () => {
+    expect(clientBody(404, "<html>Not Found at /srv/app</html>")).toEqual({
+      detail: "The todo service gave an unreadable answer.",
+    });
+    expect(clientBody(422, '{"detail":"bad"}')).toEqual({ detail: "bad" });
+    expect(clientBody(204, "")).toBeNull();
   });
 });
 

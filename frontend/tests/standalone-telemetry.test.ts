@@ -5,7 +5,14 @@
 // and that SIGTERM flushes what the batch processor still holds. The proxy's
 // timeout and body limit are checked on the same built server.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { recordingServer, startStandalone, stopStandalone, type RecordingServer, type Standalone } from "./standalone";
+import {
+  formFields,
+  recordingServer,
+  startStandalone,
+  stopStandalone,
+  type RecordingServer,
+  type Standalone,
+} from "./standalone";
 
 // The backend stand-in never answers for this todo, to exercise the proxy's timeout.
 const SLOW_ID = 999;
@@ -17,19 +24,6 @@ const CREATED = {
   created_at: "2026-01-01T00:00:00Z",
   updated_at: "2026-01-01T00:00:00Z",
 };
-
-/** The named inputs of the form with `testid`, as a browser without JavaScript would post them. */
-function formFields(html: string, testid: string): FormData {
-  const form = new RegExp(`<form[^>]*data-testid="${testid}"[^>]*>([\\s\\S]*?)</form>`).exec(html)?.[1];
-  if (!form) throw new Error(`no form ${testid} in the page`);
-  const data = new FormData();
-  for (const input of form.matchAll(/<input[^>]*>/g)) {
-    const name = /name="([^"]*)"/.exec(input[0])?.[1];
-    const value = /value="([^"]*)"/.exec(input[0])?.[1] ?? "";
-    if (name) data.append(name, value.replaceAll("&quot;", '"').replaceAll("&amp;", "&"));
-  }
-  return data;
-}
 
 describe("standalone server telemetry", () => {
   let collector: RecordingServer;

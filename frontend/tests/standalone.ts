@@ -10,9 +10,24 @@ import path from "node:path";
 
 const SERVER_JS = path.resolve(import.meta.dirname, "../.next/standalone/server.js");
 
-export type Recorded = { path: string; headers: IncomingHttpHeaders; body: Buffer };
-export type Reply = { status: number; body: string } | "hang";
+/** One request as a recording server received it. */
+export type Recorded = { method: string; path: string; headers: IncomingHttpHeaders; body: Buffer };
+/** What a recording server answers; "hang": never, so the caller's timeout ends the request. */
+export type Reply = { status: number; body: string; headers?: Record<string, string> } | "hang";
 export type RecordingServer = Awaited<ReturnType<typeof recordingServer>>;
+
+/** The named inputs of the form with `testid`, as a browser without JavaScript would post them. */
+export function formFields(html: string, testid: string): FormData {
+  const form = new RegExp(`<form[^>]*data-testid="${testid}"[^>]*>([\\s\\S]*?)</form>`).exec(html)?.[1];
+  if (!form) throw new Error(`no form ${testid} in the page`);
+  const data = new FormData();
+  for (const input of form.matchAll(/<input[^>]*>/g)) {
+    const name = /name="([^"]*)"/.exec(input[0])?.[1];
+    const value = /value="([^"]*)"/.exec(input[0])?.[1] ?? "";
+    if (name) data.append(name, value.replaceAll("&quot;", '"').replaceAll("&amp;", "&"));
+  }
+  return data;
+}
 
 /** Starts an HTTP server on a free port that records every connection and request and answers with `reply`. */
 export async function recordingServer(reply: (method: string, path: string) => Reply) {
@@ -23,11 +38,10 @@ export async function recordingServer(reply: (method: string, path: string) => R
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
     request.on("end", () => {
       const url = request.url ?? "/";
-      requests.push({ path: url, headers: request.headers, body: Buffer.concat(chunks) });
+      requests.push({ method: request.method ?? "GET", path: url, headers: request.headers, body: Buffer.concat(chunks) });
       const answer = reply(request.method ?? "GET", url);
-      // "hang": never answer, so the caller's timeout is what ends the request.
       if (answer === "hang") return;
-      response.writeHead(answer.status, { "content-type": "application/json" }).end(answer.body);
+      response.writeHead(answer.status, { "content-type": "application/json", ...answer.headers }).end(answer.body);
     });
   });
   server.on("connection", () => (seen.connections += 1));

@@ -152,6 +152,11 @@ def open_page(browser: Browser, stack: Stack) -> Iterator[Callable[..., BrowserP
                 recorded.errors.append(message.text) if message.type == "error" else None
             ),
         )
+        # CSP violations also reach the console, but the event names the directive.
+        page.add_init_script(
+            "document.addEventListener('securitypolicyviolation', e =>"
+            " console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`))"
+        )
         page.goto("/")
         return recorded
 
@@ -332,3 +337,28 @@ def test_show_more_loads_the_next_page_through_the_proxy(
         assert ui.errors == [], "the page logged errors"
     finally:
         remove_seeded(stack)
+
+
+def test_page_runs_under_its_content_security_policy(
+    open_page: Callable[..., BrowserPage], todos: Todos
+) -> None:
+    """The strict CSP is sent and the app works under it: no violation, no console error."""
+    title = _title("Rotate the keys")
+    todo_id = todos.create(title)
+    ui = open_page()
+    with ui.page.expect_response(lambda r: r.request.method == "PUT") as put:
+        ui.item(todo_id).row.get_by_role("button", name=f"Mark “{title}” as done").click()
+    assert put.value.status == 200
+    ui.page.get_by_label("New todo").fill("   ")
+    ui.page.get_by_role("button", name="Add").click()
+    expect(ui.page.get_by_test_id("create-todo-error")).to_have_text("Enter a title.")
+
+    document = ui.page.request.get("/")
+    csp = document.headers["content-security-policy"]
+    assert "'nonce-" in csp
+    assert "'strict-dynamic'" in csp
+    assert "unsafe-eval" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert document.headers["x-content-type-options"] == "nosniff"
+    assert "permissions-policy" in document.headers
+    assert ui.errors == [], "the page logged errors or CSP violations"

@@ -136,8 +136,29 @@ def run_migrations(engine: Engine) -> None:
 def get_session(request: Request) -> Iterator[Session]:
     """Yield a session bound to the application's engine, closed after the request."""
     factory: sessionmaker[Session] = request.app.state.session_factory
-    with factory() as session:
+    session = factory()
+    try:
         yield session
+    finally:
+        close_quietly(session)
+
+
+def close_quietly(session: Session) -> None:
+    """Close a session whose database may have gone away since it answered.
+
+    Closing rolls the connection back. When PostgreSQL stopped after the query, that
+    rollback fails, and the error reached a response already being sent: the client
+    got a cut-off answer (a 502 at the frontend; found by the PostgreSQL drill). The
+    pool discards the dead connection either way, so the error is logged, not raised.
+    """
+    try:
+        session.close()
+    except sqlalchemy.exc.DBAPIError as error:
+        if not (error.connection_invalidated or isinstance(error, sqlalchemy.exc.OperationalError)):
+            raise
+        logger.warning(
+            "database went away before the session closed: %s", type(error.orig).__name__
+        )
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

@@ -16,7 +16,11 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", response_model=None)
+@router.get(
+    "/readyz",
+    response_model=None,
+    responses={503: {"description": "The database does not answer"}},
+)
 def readyz(request: Request) -> dict[str, str] | JSONResponse:
     """Readiness: the database answers a trivial query, else 503."""
     try:

@@ -9,14 +9,16 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Path, Query, Response, status
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.core.db import SessionDep
+from app.core.errors import BAD_BODY, NOT_FOUND, UNAVAILABLE
 from app.todos import cursor as cursors
 from app.todos import service
 from app.todos.models import Todo
 from app.todos.schemas import TodoCreate, TodoPublic, TodoStats, TodoUpdate
 
-router = APIRouter(prefix="/api/todos", tags=["todos"])
+router = APIRouter(prefix="/api/todos", tags=["todos"], responses=UNAVAILABLE)
 
 # The column is a PostgreSQL integer: a larger id could never exist, and passing it
 # to the database would fail there (a 500) instead of here (a 422 naming the field).
@@ -97,7 +99,9 @@ def todo_stats(session: SessionDep) -> TodoStats:
     return service.todo_stats(session=session)
 
 
-@router.post("/", response_model=TodoPublic, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/", response_model=TodoPublic, status_code=status.HTTP_201_CREATED, responses=BAD_BODY
+)
 def create_todo(data: TodoCreate, session: SessionDep, response: Response) -> Todo:
     """Create a todo; the Location header names the new resource."""
     todo = service.create_todo(session=session, data=data)
@@ -105,20 +109,26 @@ def create_todo(data: TodoCreate, session: SessionDep, response: Response) -> To
     return todo
 
 
-@router.get("/{todo_id}", response_model=TodoPublic)
+@router.get("/{todo_id}", response_model=TodoPublic, responses=NOT_FOUND)
 def get_todo(todo_id: TodoId, session: SessionDep) -> Todo:
     """Return one todo, or 404."""
     return _found(service.get_todo(session=session, todo_id=todo_id), todo_id)
 
 
-@router.put("/{todo_id}", response_model=TodoPublic)
+@router.put("/{todo_id}", response_model=TodoPublic, responses={**NOT_FOUND, **BAD_BODY})
 def update_todo(todo_id: TodoId, data: TodoUpdate, session: SessionDep) -> Todo:
     """Change a todo's title and/or completed flag, or 404."""
     todo = _found(service.get_todo(session=session, todo_id=todo_id), todo_id)
-    return service.update_todo(session=session, todo=todo, data=data)
+    try:
+        return service.update_todo(session=session, todo=todo, data=data)
+    except StaleDataError:
+        # Deleted by another request between the read and the UPDATE: a 500 until
+        # the soak's concurrent toggles and deletes found it.
+        session.rollback()
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"todo {todo_id} not found") from None
 
 
-@router.delete("/{todo_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{todo_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
 def delete_todo(todo_id: TodoId, session: SessionDep) -> None:
     """Delete a todo, or 404."""
     todo = _found(service.get_todo(session=session, todo_id=todo_id), todo_id)

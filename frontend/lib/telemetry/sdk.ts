@@ -112,23 +112,3 @@ function startLogs(resource: Resource): LoggerProvider | undefined {
   logs.setGlobalLoggerProvider(loggerProvider);
   return loggerProvider;
 }
-
-/**
- * Flushes telemetry before the process exits on SIGTERM/SIGINT. Next.js's own
- * handler closes the server and calls process.exit, which would cut an async
- * flush short: so we take its listeners, flush first, then hand the signal on.
- */
-export function flushOnSignals(shutdown: () => Promise<void>): void {
-  for (const signal of ["SIGTERM", "SIGINT"] as const) {
-    const handedOn = process.listeners(signal);
-    process.removeAllListeners(signal);
-    process.once(signal, () => {
-      void shutdown()
-        .catch((error: unknown) => console.error("telemetry shutdown failed", error))
-        .finally(() => {
-          if (handedOn.length === 0) process.exit(signal === "SIGTERM" ? 143 : 130);
-          for (const listener of handedOn) listener(signal);
-        });
-    });
-  }
-}

@@ -1,0 +1,1 @@
+"""Fault drills: steady load through the frontend while one part of the stack fails."""
