@@ -131,6 +131,7 @@ export function proxyAnswer(result: BackendResult): Response {
     return jsonResponse(status, body);
   }
   return jsonResponse(result.status, result.body, result.headers);
+}
 
 /** The list's query parameters the proxy forwards (`limit`, `cursor`); nothing else reaches the backend. */
 export function listQuery(url: URL): string {

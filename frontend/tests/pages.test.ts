@@ -1,7 +1,7 @@
 // Pages through the proxy: only `limit` and `cursor` are forwarded, and the backend's
 // `Link` rel="next" comes back pointing at the proxy's own path.
 import { describe, expect, it } from "vitest";
-import { listQuery, proxiedLink, proxyAnswer } from "@/lib/proxy";
+import { listQuery, forwardedResponseHeaders, proxiedLink, proxyAnswer } from "@/lib/proxy";
 import { nextCursor, nextUrl } from "@/lib/todos/link";
 
 const backendLink = '</api/todos/?limit=100&cursor=djF8Y3JlYXRlZA>; rel="next"';
@@ -40,7 +40,8 @@ describe("Link rel=next", () => {
   });
 
   it("passes the rewritten Link through the proxy's answer", () => {
-    const response = proxyAnswer({ kind: "response", status: 200, body: [], link: backendLink });
+    const headers = forwardedResponseHeaders(new Headers({ link: backendLink }));
+    const response = proxyAnswer({ kind: "response", status: 200, body: [], headers });
     expect(response.headers.get("link")).toBe('</api/todos?limit=100&cursor=djF8Y3JlYXRlZA>; rel="next"');
   });
 
