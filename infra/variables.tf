@@ -155,6 +155,7 @@ variable "db_max_overflow" {
   description = "Extra database connections each fastapi-app task may open under load (DB_MAX_OVERFLOW)"
   type        = number
   default     = 10
+}
 
 variable "telemetry_pipeline" {
   description = "How the collector sidecars export: \"xray-exporter\" (awsxray and awsemf, the design) or \"otlp\" (the CloudWatch OTLP endpoints with SigV4, a queue on a task volume, and Transaction Search); README \"Which pipeline?\" compares them"

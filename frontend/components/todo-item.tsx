@@ -113,7 +113,7 @@ export function TodoItem({ todo }: { todo: TodoRow }) {
       </form>
       <details ref={details} className="todo-rename">
         <summary>Rename</summary>
-        <form action={renameTodoAction} onSubmit={onRename} data-action="rename">
+        <form action={renameTodoAction} onSubmit={onRename}>
           <input type="hidden" name="id" value={id} />
           <input
             name="title"

