@@ -96,8 +96,9 @@ def test_apps_get_every_otel_setting_of_collector_app_env_json(infra: Infra, mod
 
 
 def test_task_definitions_spell_no_otel_setting_of_their_own(infra: Infra) -> None:
-    """Besides the endpoint and the service name, no OTEL_* value is written in the HCL."""
+    """Besides the endpoint, the service name and the pipeline's logs switch, no OTEL_* in HCL."""
     shared = set(json.loads(APP_ENV.read_text()))
     written = set(re.findall(r'name = "(OTEL_\w+)"', (ROOT / "infra" / "ecs.tf").read_text()))
-    assert written == {"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_SERVICE_NAME"}
+    # OTEL_LOGS_EXPORTER follows telemetry_pipeline, so it is the task definition's to set.
+    assert written == {"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_SERVICE_NAME", "OTEL_LOGS_EXPORTER"}
     assert not written & shared
