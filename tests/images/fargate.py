@@ -10,6 +10,7 @@ new variable in the task definition cannot slip past the image test unset.
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from tests.infra.arithmetic import interpolate_locals
 from tests.infra.terraform_model import Infra, load_infra
 
 # Service (image and ECR repository name) -> its module in infra/ecs.tf.
@@ -36,7 +37,11 @@ def task_container(service: str, infra: Infra | None = None) -> TaskContainer:
     capabilities = container.get("linuxParameters", {}).get("capabilities", {})
     return TaskContainer(
         name=service,
-        environment={item["name"]: str(item["value"]) for item in container["environment"]},
+        # Values computed from other settings (a heap size from the memory) are evaluated.
+        environment={
+            item["name"]: interpolate_locals(infra, str(item["value"]))
+            for item in container["environment"]
+        },
         read_only=container.get("readonlyRootFilesystem") is True,
         volume_paths=tuple(mount["containerPath"] for mount in container.get("mountPoints", [])),
         dropped_capabilities=tuple(capabilities.get("drop", [])),
