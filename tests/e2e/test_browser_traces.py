@@ -16,6 +16,7 @@ from playwright.sync_api import Request, expect
 
 from ecsotel import xray
 from ecsotel.local.stack import Stack
+from ecsotel.proof.browser import sdk_started
 from tests.e2e import test_browser as shared
 from tests.e2e.test_browser import BrowserPage, Todos
 
@@ -34,9 +35,7 @@ TRACE_TIMEOUT = 60.0
 
 def _started(ui: BrowserPage) -> None:
     """Waits until the lazily loaded browser SDK has started (it marks the timeline)."""
-    ui.page.wait_for_function(
-        "performance.getEntriesByName('browser-telemetry-started').length > 0", timeout=30_000
-    )
+    assert sdk_started(ui.page, timeout=30), "the browser SDK never started"
 
 
 def _is_server_action(request: Request) -> bool:

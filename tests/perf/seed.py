@@ -30,6 +30,11 @@ def remove_seeded(stack: Stack) -> None:
     app_psql(stack, f"DELETE FROM todo WHERE title LIKE '{PREFIX} %'")  # noqa: S608 - a constant
 
 
+def remove_all(stack: Stack) -> None:
+    """Delete every todo: the tests that count rows start from an empty list."""
+    app_psql(stack, "DELETE FROM todo")
+
+
 def count(stack: Stack) -> int:
     """How many todos the database holds."""
     return int(app_psql(stack, "SELECT count(*) FROM todo").strip())

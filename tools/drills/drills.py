@@ -86,9 +86,15 @@ def recovery_seconds(outcomes: list[Outcome], since: float) -> float | None:
 
 
 def lost_todos(stack: Stack, acknowledged: list[int]) -> int:
-    """Todos answered 201 that the backend no longer has."""
-    listed = httpx.get(f"{stack.backend_url}/api/todos/", timeout=30).json()
-    return len(set(acknowledged) - {todo["id"] for todo in listed})
+    """Todos answered 201 that the backend no longer has (every page of the list)."""
+    listed: set[int] = set()
+    url: str | None = f"{stack.backend_url}/api/todos/?limit=500"
+    while url:
+        page = httpx.get(url, timeout=30)
+        listed |= {todo["id"] for todo in page.json()}
+        following = page.links.get("next", {}).get("url")
+        url = str(page.url.join(following)) if following else None
+    return len(set(acknowledged) - listed)
 
 
 def rss_mib(stack: Stack, name: str) -> float:

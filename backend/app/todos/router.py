@@ -99,6 +99,12 @@ def todo_stats(session: SessionDep) -> TodoStats:
     return service.todo_stats(session=session)
 
 
+@router.api_route("/stats", methods=["POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+def todo_stats_read_only() -> None:
+    """The counts are read-only: 405, not the 422 of `/{todo_id}` with a non-numeric id."""
+    raise HTTPException(status.HTTP_405_METHOD_NOT_ALLOWED, "Method Not Allowed")
+
+
 @router.post(
     "/", response_model=TodoPublic, status_code=status.HTTP_201_CREATED, responses=BAD_BODY
 )

@@ -109,3 +109,11 @@ def test_an_update_racing_a_delete_is_a_404_not_a_500(
     response = client.put(f"/api/todos/{todo['id']}", json={"completed": True})
 
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "POST"])
+def test_writing_to_the_counts_is_405_naming_get(client: TestClient, method: str) -> None:
+    response = client.request(method, "/api/todos/stats", json={"title": "x"})
+
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET"
