@@ -33,13 +33,7 @@ def telemetry_clients(local: bool) -> tuple["XRayClient", "CloudWatchLogsClient"
     """
     settings: dict[str, Any] = {}
     if local and "AWS_ENDPOINT_URL" not in os.environ:
-        env = LocalAws(port=Ports.from_env().aws).client_env()
-        settings = {
-            "endpoint_url": env["AWS_ENDPOINT_URL"],
-            "region_name": env["AWS_REGION"],
-            "aws_access_key_id": env["AWS_ACCESS_KEY_ID"],
-            "aws_secret_access_key": env["AWS_SECRET_ACCESS_KEY"],
-        }
+        settings = LocalAws(port=Ports.from_env().aws).client_settings()
     session = boto3.session.Session()
     xray_client = session.client("xray", **settings)
     logs_client = session.client("logs", **settings)

@@ -4,6 +4,7 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import boto3
 import httpx
@@ -36,6 +37,15 @@ class LocalAws:
             "AWS_ENDPOINT_URL": self.endpoint,
         }
 
+    def client_settings(self) -> dict[str, Any]:
+        """boto3 client arguments for this endpoint, with the shared dummy credentials."""
+        return {
+            "endpoint_url": self.endpoint,
+            "region_name": REGION,
+            "aws_access_key_id": CREDENTIALS["AWS_ACCESS_KEY_ID"],
+            "aws_secret_access_key": CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        }
+
     def spec(self) -> ServiceSpec:
         """The moto server process."""
         moto_server = Path(sys.executable).with_name("moto_server")
@@ -53,12 +63,6 @@ class LocalAws:
 
     def create_db_secret(self, *, name: str, username: str, password: str) -> str:
         """Store database credentials as Aurora's managed secret does; return the secret's ARN."""
-        client = boto3.client(
-            "secretsmanager",
-            endpoint_url=self.endpoint,
-            region_name=REGION,
-            aws_access_key_id=CREDENTIALS["AWS_ACCESS_KEY_ID"],
-            aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-        )
+        client = boto3.client("secretsmanager", **self.client_settings())
         secret = json.dumps({"username": username, "password": password})
         return client.create_secret(Name=name, SecretString=secret)["ARN"]

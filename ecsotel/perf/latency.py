@@ -37,14 +37,7 @@ def action_to_trace(samples: int, folder: Path) -> dict[str, float]:
     """p50, p95 and max seconds from a create's response to its complete trace."""
     seconds: list[float] = []
     with file_sink(folder / "stack.log") as sink, running_stack(sink, Ports.free()) as stack:
-        env = stack.aws.client_env()
-        xray_client = boto3.client(
-            "xray",
-            endpoint_url=env["AWS_ENDPOINT_URL"],
-            region_name=env["AWS_REGION"],
-            aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
-            aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
-        )
+        xray_client = boto3.client("xray", **stack.aws.client_settings())
         with httpx.Client(base_url=stack.frontend_url, timeout=30) as client:
             client.get("/").raise_for_status()  # the first render compiles and caches
             for number in range(samples):

@@ -52,23 +52,13 @@ def collector(aws: LocalAws, sink: LogSink) -> Iterator[CollectorPorts]:
         service.stop()
 
 
-def _client_kwargs(aws: LocalAws) -> dict[str, str]:
-    env = aws.client_env()
-    return {
-        "endpoint_url": aws.endpoint,
-        "region_name": env["AWS_REGION"],
-        "aws_access_key_id": env["AWS_ACCESS_KEY_ID"],
-        "aws_secret_access_key": env["AWS_SECRET_ACCESS_KEY"],
-    }
-
-
 @pytest.fixture(scope="session")
 def xray(aws: LocalAws) -> XRayClient:
     """An X-Ray client for moto, with the collector's credentials (moto keeps data per account)."""
-    return boto3.client("xray", **_client_kwargs(aws))  # type: ignore[call-overload,no-any-return]
+    return boto3.client("xray", **aws.client_settings())
 
 
 @pytest.fixture(scope="session")
 def logs(aws: LocalAws) -> CloudWatchLogsClient:
     """A CloudWatch Logs client for moto, with the collector's credentials."""
-    return boto3.client("logs", **_client_kwargs(aws))  # type: ignore[call-overload,no-any-return]
+    return boto3.client("logs", **aws.client_settings())

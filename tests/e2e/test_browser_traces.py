@@ -52,14 +52,7 @@ def _trace_id(request: Request) -> str:
 
 def _browser_trace(stack: Stack, trace_id: str, request_span: str) -> list[xray.Span]:
     """Polls X-Ray until the trace holds the whole path from the click down to SQL."""
-    env = stack.aws.client_env()
-    client = boto3.client(
-        "xray",
-        endpoint_url=env["AWS_ENDPOINT_URL"],
-        region_name=env["AWS_REGION"],
-        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
-    )
+    client = boto3.client("xray", **stack.aws.client_settings())
 
     arrived: list[xray.Span] = []
 

@@ -46,14 +46,7 @@ def test_verify_passes_on_the_otlp_pipeline_and_says_so(verified: str) -> None:
 def test_both_apps_log_records_arrive_with_trace_and_span_ids(
     otlp_stack: Stack, verified: str
 ) -> None:
-    env = otlp_stack.aws.client_env()
-    logs = boto3.client(
-        "logs",
-        endpoint_url=env["AWS_ENDPOINT_URL"],
-        region_name=env["AWS_REGION"],
-        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
-    )
+    logs = boto3.client("logs", **otlp_stack.aws.client_settings())
 
     def records_of_both() -> list[dict[str, Any]] | None:
         events = logs.filter_log_events(logGroupName=LOCAL_LOG_GROUP)["events"]

@@ -165,14 +165,7 @@ def spans_lost(
     stack: Stack, outcomes: list[Outcome], since: float, until: float
 ) -> tuple[int, int]:
     """Of up to 100 requests sent while the collector was down, how many traces never arrived."""
-    env = stack.aws.client_env()
-    xray = boto3.client(
-        "xray",
-        endpoint_url=env["AWS_ENDPOINT_URL"],
-        region_name=env["AWS_REGION"],
-        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
-    )
+    xray = boto3.client("xray", **stack.aws.client_settings())
     # A request after the restart must arrive first: then the exporters are flushing again.
     later = next(o for o in outcomes if o.started > until + 2 and o.status < 500)
     poll_until(
