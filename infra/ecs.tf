@@ -80,6 +80,11 @@ locals {
       { name = "AWS_REGION", value = var.region },
       # On the OTLP pipeline the apps send their log records too (with trace ids).
       { name = "OTEL_LOGS_EXPORTER", value = local.otlp ? "otlp" : "none" },
+      # New traces are sampled by the X-Ray sampling rules (sampling.tf), which
+      # the apps fetch through the sidecar's sampling proxy (awsproxy in the
+      # collector config, on 127.0.0.1:2000).
+      { name = "OTEL_TRACES_SAMPLER", value = "xray" },
+      { name = "OTEL_TRACES_SAMPLER_ARG", value = "endpoint=http://127.0.0.1:2000" },
     ],
     [for name, value in jsondecode(file("${path.module}/../collector/app-env.json")) : { name = name, value = value }],
   )

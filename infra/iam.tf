@@ -155,6 +155,24 @@ resource "aws_iam_role_policy" "telemetry" {
   policy = local.otlp ? data.aws_iam_policy_document.telemetry_otlp[each.key].json : data.aws_iam_policy_document.telemetry.json
 }
 
+# Both apps' remote samplers, through the sidecar's proxy: read the sampling
+# rules (sampling.tf) and report how many requests each rule saw.
+data "aws_iam_policy_document" "sampling" {
+  statement {
+    sid       = "ReadSamplingRules"
+    actions   = ["xray:GetSamplingRules", "xray:GetSamplingTargets"]
+    resources = ["*"] # these X-Ray actions have no resource-level permissions
+  }
+}
+
+resource "aws_iam_role_policy" "sampling" {
+  for_each = aws_iam_role.task
+
+  name   = "read-sampling-rules"
+  role   = each.value.id
+  policy = data.aws_iam_policy_document.sampling.json
+}
+
 # The FastAPI app alone reads the database credentials.
 data "aws_iam_policy_document" "database_secret" {
   statement {

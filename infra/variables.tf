@@ -178,3 +178,47 @@ variable "xray_indexing_percentage" {
     error_message = "xray_indexing_percentage must be between 0 and 100."
   }
 }
+
+variable "sampling_rate" {
+  description = "X-Ray sampling rule for all requests: the share of traces kept beyond the reservoir (0-1); the apps read it at run time"
+  type        = number
+  default     = 0.05
+
+  validation {
+    condition     = var.sampling_rate >= 0 && var.sampling_rate <= 1
+    error_message = "sampling_rate must be between 0 and 1."
+  }
+}
+
+variable "sampling_reservoir" {
+  description = "X-Ray sampling rule for all requests: traces kept per second, per service, before sampling_rate applies (shared by all tasks)"
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.sampling_reservoir >= 0 && floor(var.sampling_reservoir) == var.sampling_reservoir
+    error_message = "sampling_reservoir must be a whole number of traces per second, 0 or more."
+  }
+}
+
+variable "sampling_writes_rate" {
+  description = "X-Ray sampling rule for writes (POST, PUT, DELETE): the share of traces kept beyond the reservoir (0-1)"
+  type        = number
+  default     = 0.5
+
+  validation {
+    condition     = var.sampling_writes_rate >= 0 && var.sampling_writes_rate <= 1
+    error_message = "sampling_writes_rate must be between 0 and 1."
+  }
+}
+
+variable "sampling_writes_reservoir" {
+  description = "X-Ray sampling rule for writes: traces kept per second, per service and method, before sampling_writes_rate applies"
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.sampling_writes_reservoir >= 0 && floor(var.sampling_writes_reservoir) == var.sampling_writes_reservoir
+    error_message = "sampling_writes_reservoir must be a whole number of traces per second, 0 or more."
+  }
+}

@@ -14,6 +14,7 @@ from typing import Literal, get_args
 
 import httpx
 import yaml
+from devkit.ports import free_port
 
 from ecsotel.local.moto import CREDENTIALS, LocalAws
 from ecsotel.local.process import ServiceSpec
@@ -40,19 +41,41 @@ def emf_destination() -> tuple[str, str]:
 
 @dataclass(frozen=True)
 class CollectorPorts:
-    """Where the collector listens (all on 127.0.0.1): OTLP gRPC, OTLP HTTP, health check."""
+    """Where the collector listens (all on 127.0.0.1).
+
+    OTLP gRPC, OTLP HTTP, the health check, and the X-Ray sampling proxy (awsproxy;
+    None for the stand-in, which runs none).
+    """
 
     grpc: int = 4317
     http: int = 4318
     health: int = 13133
+    sampling: int | None = 2000
+
+    @classmethod
+    def free(cls, *, sampling: bool = True) -> "CollectorPorts":
+        """Ports nothing listens on now (tests, a collector beside `make up`)."""
+        return cls(
+            grpc=free_port(),
+            http=free_port(),
+            health=free_port(),
+            sampling=free_port() if sampling else None,
+        )
+
+    def listening(self) -> list[int]:
+        """Every port the collector binds."""
+        return [self.grpc, self.http, self.health, *filter(None, [self.sampling])]
 
     def env(self) -> dict[str, str]:
         """The variables collector/config.yaml reads its listen addresses from."""
-        return {
+        env = {
             "OTELCOL_OTLP_GRPC_ENDPOINT": f"127.0.0.1:{self.grpc}",
             "OTELCOL_OTLP_HTTP_ENDPOINT": f"127.0.0.1:{self.http}",
             "OTELCOL_HEALTH_ENDPOINT": f"127.0.0.1:{self.health}",
         }
+        if self.sampling is not None:
+            env["OTELCOL_AWSPROXY_ENDPOINT"] = f"127.0.0.1:{self.sampling}"
+        return env
 
 
 def collector_spec(
@@ -63,7 +86,8 @@ def collector_spec(
 ) -> ServiceSpec:
     """The collector process exporting to `aws`; healthy once its health check answers 200."""
     ports = ports or CollectorPorts()
-    env = {**aws.client_env(), **ports.env()}
+    # The sampling proxy's AWS SDK (v1) ignores AWS_ENDPOINT_URL: it is told.
+    env = {**aws.client_env(), **ports.env(), "OTELCOL_AWSPROXY_AWS_ENDPOINT": aws.endpoint}
     if batch_timeout is not None:
         env["OTELCOL_BATCH_TIMEOUT"] = batch_timeout
 
@@ -84,7 +108,7 @@ def _spec(
         argv=[str(BINARY), *(arg for config in configs for arg in ("--config", str(config)))],
         ready=healthy,
         env=env,
-        ports=[ports.grpc, ports.http, ports.health],
+        ports=ports.listening(),
         ready_timeout=30,
     )
 
@@ -95,9 +119,13 @@ def otlp_sidecar_spec(
     endpoint: str,
     queue_dir: Path,
     region: str,
+    sampling_endpoint: str = "",
     env: Mapping[str, str] | None = None,
 ) -> ServiceSpec:
-    """The sidecar on the OTLP pipeline, with all three endpoints at `endpoint` (the stand-in)."""
+    """The sidecar on the OTLP pipeline, with all three endpoints at `endpoint` (the stand-in).
+
+    Its sampling proxy forwards to `sampling_endpoint` (the local X-Ray API, moto).
+    """
     return _spec(
         "collector",
         [OTLP_CONFIG],
@@ -109,6 +137,7 @@ def otlp_sidecar_spec(
             "OTELCOL_XRAY_ENDPOINT": endpoint,
             "OTELCOL_MONITORING_ENDPOINT": endpoint,
             "OTELCOL_LOGS_ENDPOINT": endpoint,
+            "OTELCOL_AWSPROXY_AWS_ENDPOINT": sampling_endpoint,
             "OTELCOL_LOG_GROUP": LOCAL_LOG_GROUP,
             "OTELCOL_LOG_STREAM": LOCAL_LOG_STREAM,
             "OTELCOL_QUEUE_DIR": str(queue_dir),

@@ -26,6 +26,8 @@ class Ports:
     otlp_grpc: int = 4317
     otlp_http: int = 4318
     collector_health: int = 13133
+    # The collector's X-Ray sampling proxy (awsproxy), as on ECS.
+    sampling: int = 2000
     # The OTLP pipeline's stand-in for the CloudWatch OTLP endpoints (a second collector).
     standin_otlp_grpc: int = 4417
     standin_otlp_http: int = 4418
@@ -64,24 +66,30 @@ class Ports:
         return {
             "postgres": [self.postgres],
             "aws": [self.aws],
-            "collector": [self.otlp_grpc, self.otlp_http, self.collector_health],
-            "standin": [self.standin_otlp_grpc, self.standin_otlp_http, self.standin_health],
+            "collector": self.collector.listening(),
+            "standin": self.standin.listening(),
             "backend": [self.backend],
             "frontend": [self.frontend],
         }
 
     @property
     def collector(self) -> CollectorPorts:
-        """The collector's three listeners."""
+        """The collector's listeners."""
         return CollectorPorts(
-            grpc=self.otlp_grpc, http=self.otlp_http, health=self.collector_health
+            grpc=self.otlp_grpc,
+            http=self.otlp_http,
+            health=self.collector_health,
+            sampling=self.sampling,
         )
 
     @property
     def standin(self) -> CollectorPorts:
         """The listeners of the OTLP endpoints' stand-in."""
         return CollectorPorts(
-            grpc=self.standin_otlp_grpc, http=self.standin_otlp_http, health=self.standin_health
+            grpc=self.standin_otlp_grpc,
+            http=self.standin_otlp_http,
+            health=self.standin_health,
+            sampling=None,
         )
 
     @property

@@ -231,6 +231,7 @@ def sidecar_specs(stack: Stack) -> list[ServiceSpec]:
             endpoint=f"http://127.0.0.1:{ports.standin_otlp_http}",
             queue_dir=QUEUE_DIR,
             region=REGION,
+            sampling_endpoint=stack.aws.endpoint,
         ),
     ]
 

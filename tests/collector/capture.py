@@ -1,11 +1,12 @@
-"""A plain HTTP listener standing in for the CloudWatch OTLP endpoints: it keeps every request.
+"""A plain HTTP listener standing in for an AWS endpoint: it keeps every request.
 
-It answers each POST with 200 and an empty protobuf body, which is a valid (empty)
-OTLP export response, so the collector counts the data as delivered.
+By default it answers each POST with 200 and an empty protobuf body, which is a
+valid (empty) OTLP export response, so the collector counts the data as delivered.
+Given recorded responses, it answers their paths with them instead (JSON).
 """
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,9 +22,10 @@ class Captured:
 
 
 class _Listener(ThreadingHTTPServer):
-    def __init__(self) -> None:
+    def __init__(self, answers: Mapping[str, bytes]) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.requests: list[Captured] = []
+        self.answers = answers
         self.lock = threading.Lock()
 
 
@@ -36,10 +38,17 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {name.lower(): value for name, value in self.headers.items()}
         with self.server.lock:
             self.server.requests.append(Captured(self.path, headers, body))
+        answer = self.server.answers.get(self.path)
         self.send_response(200)
-        self.send_header("Content-Type", "application/x-protobuf")
-        self.send_header("Content-Length", "0")
+        if answer is None:
+            self.send_header("Content-Type", "application/x-protobuf")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(answer)))
         self.end_headers()
+        self.wfile.write(answer)
 
     def log_message(self, format: str, *args: object) -> None:
         """Keep the test output quiet."""
@@ -59,9 +68,12 @@ class Capture:
 
 
 @contextmanager
-def capture() -> Iterator[Capture]:
-    """Run the listener on a free loopback port until the block ends."""
-    listener = _Listener()
+def capture(answers: Mapping[str, bytes] | None = None) -> Iterator[Capture]:
+    """Run the listener on a free loopback port until the block ends.
+
+    `answers` maps a path to the JSON body it is answered with (a recorded response).
+    """
+    listener = _Listener(answers or {})
     thread = threading.Thread(target=listener.serve_forever, name="capture", daemon=True)
     thread.start()
     try:

@@ -43,7 +43,7 @@ def collector(aws: LocalAws, sink: LogSink) -> Iterator[CollectorPorts]:
     """The collector running collector/config.yaml, healthy; yields where it listens."""
     if not BINARY.exists():
         pytest.fail(f"{BINARY} is missing: run `make collector` first")
-    ports = CollectorPorts(grpc=free_port(), http=free_port(), health=free_port())
+    ports = CollectorPorts.free()
     # A short batch timeout keeps the tests quick; everything else is the ECS config.
     service = start(collector_spec(aws=aws, ports=ports, batch_timeout="100ms"), sink)
     try:

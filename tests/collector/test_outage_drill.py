@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from devkit.ports import free_port
 from mypy_boto3_xray import XRayClient
 from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
 from opentelemetry.sdk.resources import Resource
@@ -191,7 +190,7 @@ def queue_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def standin(aws: LocalAws, sink: LogSink) -> Iterator[CollectorPorts]:
     """The stand-in of the CloudWatch OTLP endpoints, writing into moto."""
-    ports = CollectorPorts(grpc=free_port(), http=free_port(), health=free_port())
+    ports = CollectorPorts.free()
     service = start(standin_spec(aws=aws, ports=ports), sink)
     try:
         yield ports
@@ -203,7 +202,7 @@ def test_otlp_pipeline_loses_no_span_through_an_outage_and_a_restart(
     standin: CollectorPorts, queue_dir: Path, sink: LogSink, xray: XRayClient
 ) -> None:
     switch = Switch(target=standin.http)
-    ports = CollectorPorts(grpc=free_port(), http=free_port(), health=free_port())
+    ports = CollectorPorts.free()
 
     def spec() -> ServiceSpec:
         return otlp_sidecar_spec(
@@ -224,7 +223,7 @@ def test_xray_exporter_pipeline_loss_is_measured(
     aws: LocalAws, sink: LogSink, xray: XRayClient
 ) -> None:
     switch = Switch(target=aws.port)
-    ports = CollectorPorts(grpc=free_port(), http=free_port(), health=free_port())
+    ports = CollectorPorts.free()
     behind_switch = LocalAws(port=switch.port)
 
     def spec() -> ServiceSpec:

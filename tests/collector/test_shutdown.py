@@ -4,7 +4,6 @@ import json
 import time
 
 from devkit.polling import poll_until
-from devkit.ports import free_port
 from mypy_boto3_xray import XRayClient
 from opentelemetry.trace import SpanKind
 
@@ -18,7 +17,7 @@ SPAN = 0x3000000000000001
 
 
 def test_sigterm_flushes_the_batched_spans(aws: LocalAws, sink: LogSink, xray: XRayClient) -> None:
-    ports = CollectorPorts(grpc=free_port(), http=free_port(), health=free_port())
+    ports = CollectorPorts.free()
     # A batch that would never time out on its own: only the shutdown can send it.
     collector = start(collector_spec(aws=aws, ports=ports, batch_timeout="1h"), sink)
     try:

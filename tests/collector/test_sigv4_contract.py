@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from devkit.polling import poll_until
-from devkit.ports import free_port
 from opentelemetry.exporter.otlp.proto.grpc._log_exporter import OTLPLogExporter
 from opentelemetry.exporter.otlp.proto.grpc.metric_exporter import OTLPMetricExporter
 from opentelemetry.sdk._logs import LoggerProvider
@@ -49,7 +48,7 @@ def requests_sent(
     endpoints: Capture, sink: LogSink, tmp_path_factory: pytest.TempPathFactory
 ) -> list[Captured]:
     """What the sidecar sent after it received one span, one metric point and one log record."""
-    ports = CollectorPorts(grpc=free_port(), http=free_port(), health=free_port())
+    ports = CollectorPorts.free()
     queue_dir: Path = tmp_path_factory.mktemp("queue")
     spec = otlp_sidecar_spec(
         ports=ports,

@@ -69,9 +69,17 @@ def test_apps_get_every_otel_setting_of_collector_app_env_json(infra: Infra, mod
 
 
 def test_task_definitions_spell_no_otel_setting_of_their_own(infra: Infra) -> None:
-    """Besides the endpoint, the service name and the pipeline's logs switch, no OTEL_* in HCL."""
+    """Besides the endpoint, the service name, the logs switch and the sampler, no OTEL_* in HCL."""
     shared = set(json.loads(APP_ENV.read_text()))
     written = set(re.findall(r'name = "(OTEL_\w+)"', (ROOT / "infra" / "ecs.tf").read_text()))
-    # OTEL_LOGS_EXPORTER follows telemetry_pipeline, so it is the task definition's to set.
-    assert written == {"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_SERVICE_NAME", "OTEL_LOGS_EXPORTER"}
+    # OTEL_LOGS_EXPORTER follows telemetry_pipeline; the X-Ray sampler needs X-Ray's
+    # sampling API, which the local stack's moto lacks (it samples everything):
+    # both are the task definition's to set.
+    assert written == {
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+        "OTEL_SERVICE_NAME",
+        "OTEL_LOGS_EXPORTER",
+        "OTEL_TRACES_SAMPLER",
+        "OTEL_TRACES_SAMPLER_ARG",
+    }
     assert not written & shared
