@@ -172,8 +172,14 @@ class XRayRemoteSampler(Sampler):
             for rule in rules
         )
         applying = tuple(state for state in states if state.rule.applies_to(self._service))
+        previous = [state.rule for state in held.values()]
         self._rules = (self._clock(), states, applying)
-        logger.debug("X-Ray sampling rules: %s", [state.rule.name for state in applying])
+        # Said at the first fetch and after each change, not at every poll.
+        if [state.rule for state in states] != previous:
+            logger.info(
+                "X-Ray sampling rules in force: %s",
+                ", ".join(f"{s.rule.name} ({s.rule.fixed_rate:g})" for s in applying),
+            )
 
     def _report(self) -> tuple[float, bool]:
         """Send the counts; return the next interval and whether rules changed since."""
