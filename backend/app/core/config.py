@@ -6,6 +6,8 @@ from typing import Literal, Self
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.core.sampling.arg import SamplerArg, parse_sampler_arg
+
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 
@@ -47,10 +49,28 @@ class Settings(BaseSettings):
     otel_service_name: str = "fastapi-app"
     otel_exporter_otlp_protocol: Literal["grpc", "http/protobuf"] = "http/protobuf"
     otel_propagators: str = "tracecontext,baggage,xray"
+    # "xray": ParentBased(root = the X-Ray remote sampler, app/core/sampling), its
+    # argument ADOT's "endpoint=...,polling_interval=..." form. Any other value is the
+    # SDK's own: it reads both variables from the environment itself.
+    otel_traces_sampler: str = "parentbased_always_on"
+    otel_traces_sampler_arg: str = ""
     # "otlp" on the OTLP pipeline: logging records are exported too (log_export.py).
     otel_logs_exporter: Literal["none", "otlp"] = "none"
     # Set by the ECS agent in every task; its presence enables the ECS resource detector.
     ecs_container_metadata_uri_v4: str | None = None
+
+    @property
+    def xray_sampler_arg(self) -> SamplerArg | None:
+        """The X-Ray sampler's settings when OTEL_TRACES_SAMPLER=xray, else None."""
+        if self.otel_traces_sampler.strip().lower() != "xray":
+            return None
+        return parse_sampler_arg(self.otel_traces_sampler_arg)
+
+    @model_validator(mode="after")
+    def _xray_sampler_arg_parses(self) -> Self:
+        """Refuse a malformed OTEL_TRACES_SAMPLER_ARG at start-up, naming it."""
+        _ = self.xray_sampler_arg
+        return self
 
     @model_validator(mode="after")
     def _one_way_to_the_database(self) -> Self:

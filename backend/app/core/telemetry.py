@@ -43,6 +43,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.config import Settings
 from app.core.log_export import LogExport, install_log_export
+from app.core.sampling.sampler import XRayRemoteSampler, xray_sampler
 from app.core.trace_header import ALB_TRACE_ROOT, AlbRootIdGenerator, AlbTraceHeaderPropagator
 
 logger = logging.getLogger(__name__)
@@ -67,6 +68,8 @@ class Telemetry:
     meter_provider: MeterProvider
     # Only with OTEL_LOGS_EXPORTER=otlp.
     log_export: LogExport | None = None
+    # Only with OTEL_TRACES_SAMPLER=xray: its polling thread is stopped here.
+    sampler: XRayRemoteSampler | None = None
 
     def shutdown(self, timeout: float = FLUSH_SECONDS) -> None:
         """Flush and stop both providers, giving up after ``timeout`` seconds in total."""
@@ -82,6 +85,8 @@ class Telemetry:
             self.meter_provider.shutdown(timeout_millis=remaining_ms)
             if self.log_export is not None:
                 self.log_export.shutdown(max(0.0, deadline - time.monotonic()) * 1000)
+            if self.sampler is not None:
+                self.sampler.shutdown(max(0.0, deadline - time.monotonic()))
 
         worker = threading.Thread(target=_stop, name="telemetry-shutdown", daemon=True)
         worker.start()
@@ -163,8 +168,16 @@ def setup_telemetry(
     # under an ALB's Root-only header takes that Root (app/core/trace_header.py).
     # shutdown_on_exit=False: Telemetry.shutdown (lifespan) does it within a deadline;
     # the SDK's own atexit hook would shut down again, without one.
+    # sampler None: the SDK reads OTEL_TRACES_SAMPLER (and _ARG) itself.
+    sampler, xray_root = None, None
+    xray_arg = settings.xray_sampler_arg
+    if xray_arg is not None:
+        sampler, xray_root = xray_sampler(xray_arg, resource)
     tracer_provider = TracerProvider(
-        resource=resource, id_generator=AlbRootIdGenerator(), shutdown_on_exit=False
+        resource=resource,
+        sampler=sampler,
+        id_generator=AlbRootIdGenerator(),
+        shutdown_on_exit=False,
     )
     tracer_provider.add_span_processor(BatchSpanProcessor(span_exporter))
     meter_provider = MeterProvider(
@@ -188,6 +201,7 @@ def setup_telemetry(
         tracer_provider=tracer_provider,
         meter_provider=meter_provider,
         log_export=install_log_export(settings, resource, exporter=log_exporter),
+        sampler=xray_root,
     )
 
 
@@ -203,7 +217,9 @@ def instrument_app(app: FastAPI, telemetry: Telemetry | None) -> None:
     # and the span and the metric must see that 500. Starlette builds the stack once,
     # at the first request.
     def build_traced_stack() -> ASGIApp:
-        return TelemetryMiddleware(build_stack(), tracer=tracer)
+        return TelemetryMiddleware(
+            build_stack(), tracer=tracer, sampler_attributes=telemetry.sampler is not None
+        )
 
     app.build_middleware_stack = build_traced_stack  # type: ignore[method-assign]
 
@@ -238,9 +254,14 @@ class TelemetryMiddleware:
     the metric exactly the contract's three. Health probes get neither.
     """
 
-    def __init__(self, app: ASGIApp, *, tracer: trace.Tracer) -> None:
+    def __init__(
+        self, app: ASGIApp, *, tracer: trace.Tracer, sampler_attributes: bool = False
+    ) -> None:
         self.app = app
         self._tracer = tracer
+        # The X-Ray sampler matches rules on method, path and host: only then does a
+        # span start with them (other samplers decide on the trace id alone).
+        self._sampler_attributes = sampler_attributes
         self._duration = metrics.get_meter("app.http").create_histogram(
             "http.server.request.duration",
             unit="s",
@@ -262,8 +283,14 @@ class TelemetryMiddleware:
         # The id generator reads an ALB Root from the current context (trace_header.py).
         root_token = context.attach(parent) if ALB_TRACE_ROOT in parent else None
         # Renamed to "METHOD /route/{template}" once routing has matched a route. No
-        # attributes yet: the sampler decides first, and an unsampled span gets none.
-        span = self._tracer.start_span(method, context=parent, kind=SpanKind.SERVER)
+        # attributes yet (but what the X-Ray sampler matches on): the sampler decides
+        # first, and an unsampled span gets none.
+        matched_on = (
+            _sampler_attributes(scope, headers, method) if self._sampler_attributes else None
+        )
+        span = self._tracer.start_span(
+            method, context=parent, kind=SpanKind.SERVER, attributes=matched_on
+        )
         if root_token is not None:
             context.detach(root_token)
         current = trace.set_span_in_context(span, parent)
@@ -308,6 +335,15 @@ class TelemetryMiddleware:
                     "http.response.status_class": _status_class(status),
                 },
             )
+
+
+def _sampler_attributes(scope: Scope, headers: dict[str, str], method: str) -> dict[str, Any]:
+    # The request fields an X-Ray sampling rule matches (HTTPMethod, URLPath, Host).
+    attributes: dict[str, Any] = {"http.request.method": method, "url.path": scope["path"]}
+    host, _ = _server(scope, headers)
+    if host:
+        attributes["server.address"] = host
+    return attributes
 
 
 def _request_attributes(scope: Scope, headers: dict[str, str], method: str) -> dict[str, Any]:
