@@ -61,14 +61,15 @@ export async function recordingServer(reply: (method: string, path: string) => R
 
 /** Polls `check` until it returns true, failing with a message that names what never happened. */
 export async function pollUntil(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20000) {
-  const deadline = Date.now() + timeoutMs;
+  // performance.now(), not Date.now(): tests that fake Date (the sampler tests) poll with this too.
+  const deadline = performance.now() + timeoutMs;
   for (;;) {
     try {
       if (await check()) return;
     } catch {
       // Not up yet: keep polling.
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
