@@ -17,11 +17,11 @@ import {
   type SamplingResult,
 } from "@opentelemetry/sdk-trace-base";
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { hostName, RequestAttributesSampler, RequestHostPropagator } from "@/lib/telemetry/sampling-request";
-import { xraySampling, type XRaySampling } from "@/lib/telemetry/xray-sampler";
+import { xraySampling } from "@/lib/telemetry/xray-sampler";
 import { pollUntil } from "./standalone";
-import { nextRequest, xrayProxy } from "./xray-proxy";
+import { nextRequest, stoppedAfterEach, xrayProxy } from "./xray-proxy";
 
 /** Samples everything, keeping the attributes it was asked about; echoes them back as contrib samplers do. */
 class RecordingSampler implements Sampler {
@@ -48,14 +48,7 @@ function providerWith(sampler: Sampler) {
   return { provider, exporter };
 }
 
-let proxy: Awaited<ReturnType<typeof xrayProxy>> | undefined;
-let sampling: XRaySampling | undefined;
-
-afterEach(() => {
-  sampling?.stop();
-  proxy?.close();
-  sampling = proxy = undefined;
-});
+const track = stoppedAfterEach();
 
 describe("hostName", () => {
   it("keeps the host of a Host header, without its port", () => {
@@ -108,15 +101,13 @@ describe("RequestAttributesSampler", () => {
 
 describe("X-Ray rules on Next.js requests", { timeout: 15_000 }, () => {
   it("match a rule's Host, HTTPMethod and URLPath", async () => {
-    proxy = await xrayProxy();
+    const proxy = track(await xrayProxy());
     const [writes, fallback] = proxy.documents.rules.SamplingRuleRecords.map((record) => record.SamplingRule);
     Object.assign(writes!, { Host: "todo.example.com", HTTPMethod: "PUT", URLPath: "/api/todos/*", FixedRate: 1, ReservoirSize: 0 });
     Object.assign(fallback!, { FixedRate: 0, ReservoirSize: 0 });
-    const current = xraySampling(
-      { endpoint: proxy.url, pollingIntervalSeconds: 300 },
-      resourceFromAttributes({ "service.name": "nextjs-app" }),
+    const current = track(
+      xraySampling({ endpoint: proxy.url, pollingIntervalSeconds: 300 }, resourceFromAttributes({ "service.name": "nextjs-app" })),
     );
-    sampling = current;
     const { provider } = providerWith(current.sampler);
     const host = { host: "todo.example.com:443" };
     const put = () => request(provider, host, "PUT", "/api/todos/7").traceFlags === 1;

@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { ROOT_CONTEXT, SpanKind, type Attributes } from "@opentelemetry/api";
 import { SamplingDecision, type Sampler } from "@opentelemetry/sdk-trace-base";
+import { afterEach } from "vitest";
 import { recordingServer, type Reply } from "./standalone";
 
 const FIXTURES = path.resolve(import.meta.dirname, "../../tests/fixtures/xray-sampling");
@@ -15,6 +16,24 @@ type Rule = { RuleName: string; FixedRate: number; ReservoirSize: number; [field
 type RulesDocument = { SamplingRuleRecords: { ModifiedAt: number; SamplingRule: Rule }[] };
 type Target = { RuleName: string; FixedRate: number; ReservoirQuota?: number; ReservoirQuotaTTL?: number };
 type TargetsDocument = { SamplingTargetDocuments: Target[]; LastRuleModification: number };
+
+/** Something a test started: a sampler's polling (`stop`) or a server (`close`). */
+type Started = { stop?: () => void; close?: () => void };
+
+/** Registers an afterEach that stops what the test started; returns the function that registers it. */
+export function stoppedAfterEach(): <T extends Started>(started: T) => T {
+  const running: Started[] = [];
+  afterEach(() => {
+    for (const started of running.splice(0)) {
+      started.stop?.();
+      started.close?.();
+    }
+  });
+  return (started) => {
+    running.push(started);
+    return started;
+  };
+}
 
 /** A fresh copy of a recorded response. */
 export function fixture<T>(name: string): T {

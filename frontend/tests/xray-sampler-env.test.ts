@@ -7,20 +7,15 @@ import {
   DEFAULT_POLLING_INTERVAL_S,
   parseXRaySamplerArg,
   xraySamplingFromEnv,
-  type XRaySampling,
 } from "@/lib/telemetry/xray-sampler";
 import { pollUntil } from "./standalone";
-import { xrayProxy } from "./xray-proxy";
+import { stoppedAfterEach, xrayProxy } from "./xray-proxy";
 
 const RESOURCE = resourceFromAttributes({ "service.name": "nextjs-app" });
 
-let proxy: Awaited<ReturnType<typeof xrayProxy>> | undefined;
-let sampling: XRaySampling | undefined;
+const track = stoppedAfterEach();
 
 afterEach(() => {
-  sampling?.stop();
-  proxy?.close();
-  sampling = proxy = undefined;
   vi.restoreAllMocks();
 });
 
@@ -64,13 +59,13 @@ describe("parseXRaySamplerArg", () => {
 
 describe("xraySamplingFromEnv", () => {
   it("builds the remote sampler with the ARG's endpoint and interval when OTEL_TRACES_SAMPLER=xray", async () => {
-    proxy = await xrayProxy();
-    const server = proxy;
+    const server = track(await xrayProxy());
 
-    sampling = xraySamplingFromEnv(
+    const sampling = xraySamplingFromEnv(
       { OTEL_TRACES_SAMPLER: "xray", OTEL_TRACES_SAMPLER_ARG: `endpoint=${server.url},polling_interval=45` },
       RESOURCE,
     );
+    if (sampling) track(sampling);
 
     expect(sampling?.sampler.toString()).toContain(
       `_AWSXRayRemoteSampler{awsProxyEndpoint=${server.url}, rulePollingIntervalMillis=45000}`,

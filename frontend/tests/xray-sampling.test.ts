@@ -12,7 +12,15 @@ import { resourceFromAttributes } from "@opentelemetry/resources";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { xraySampling, type XRaySampling } from "@/lib/telemetry/xray-sampler";
 import { pollUntil } from "./standalone";
-import { nextRequest, probeTraceId, sampled, sampledShare, tolerance, xrayProxy } from "./xray-proxy";
+import {
+  nextRequest,
+  probeTraceId,
+  sampled,
+  sampledShare,
+  stoppedAfterEach,
+  tolerance,
+  xrayProxy,
+} from "./xray-proxy";
 
 const RESOURCE = resourceFromAttributes({ "service.name": "nextjs-app" });
 // A Server Action (POST to the page) and a page render, as Next.js starts their spans.
@@ -28,23 +36,22 @@ const RULES_POLL_MS = (interval: number) => interval * 1000 + 5_000;
 const WAIT_MS = 10_000;
 const TEST_TIMEOUT = { timeout: 15_000 };
 
-let proxy: Awaited<ReturnType<typeof xrayProxy>> | undefined;
-let sampling: XRaySampling | undefined;
+type Proxy = Awaited<ReturnType<typeof xrayProxy>>;
 
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "Date"] });
 });
 
 afterEach(() => {
-  sampling?.stop();
-  proxy?.close();
-  sampling = proxy = undefined;
   vi.useRealTimers();
 });
+// Registered after useRealTimers so that it runs first (afterEach hooks run in
+// reverse): the samplers' fake intervals are cleared before the clock goes.
+const track = stoppedAfterEach();
 
 /** The proxy with both rules at reservoir 0, so FixedRate alone decides. */
 async function proxyWithoutReservoir() {
-  const server = await xrayProxy();
+  const server = track(await xrayProxy());
   for (const record of server.documents.rules.SamplingRuleRecords) record.SamplingRule.ReservoirSize = 0;
   for (const target of server.documents.targets.SamplingTargetDocuments) target.ReservoirQuota = 0;
   return server;
@@ -63,15 +70,13 @@ async function closedPort(): Promise<number> {
 /** The proxy (reservoir 0) and a sampler polling it that has loaded the recorded rules. */
 async function loadedSampler(pollingIntervalSeconds: number) {
   const server = await proxyWithoutReservoir();
-  const current = xraySampling({ endpoint: server.url, pollingIntervalSeconds }, RESOURCE);
-  proxy = server;
-  sampling = current;
+  const current = track(xraySampling({ endpoint: server.url, pollingIntervalSeconds }, RESOURCE));
   await pollUntil(() => sampled(current.sampler, SERVER_ACTION, PROBE), "the write rule (50 %) to be loaded", WAIT_MS);
   return { server, current };
 }
 
 /** Changes the write rule's rate at the fake clock's now, as an edit in the console would. */
-function editWriteRule(server: NonNullable<typeof proxy>, fixedRate: number): void {
+function editWriteRule(server: Proxy, fixedRate: number): void {
   const modifiedAt = Math.floor(Date.now() / 1000) + 1;
   server.setRule("todo-writes", { FixedRate: fixedRate, ReservoirSize: 0 }, modifiedAt);
 }
@@ -131,16 +136,16 @@ describe("X-Ray sampling fallback", TEST_TIMEOUT, () => {
   }
 
   it("samples 1 request/s then 5 % with nothing listening", async () => {
-    sampling = xraySampling({ endpoint: `http://127.0.0.1:${await closedPort()}`, pollingIntervalSeconds: 300 }, RESOURCE);
-    expectOnePerSecondThenFivePercent(sampling);
+    const endpoint = `http://127.0.0.1:${await closedPort()}`;
+    expectOnePerSecondThenFivePercent(track(xraySampling({ endpoint, pollingIntervalSeconds: 300 }, RESOURCE)));
   });
 
   it("samples 1 request/s then 5 % when the proxy answers 500", async () => {
-    proxy = await xrayProxy();
-    proxy.documents.status = 500;
-    sampling = xraySampling({ endpoint: proxy.url, pollingIntervalSeconds: 300 }, RESOURCE);
-    await pollUntil(() => proxy!.rulesCalls() >= 1, "the sampler's GetSamplingRules call", WAIT_MS);
-    expectOnePerSecondThenFivePercent(sampling);
+    const server = track(await xrayProxy());
+    server.documents.status = 500;
+    const current = track(xraySampling({ endpoint: server.url, pollingIntervalSeconds: 300 }, RESOURCE));
+    await pollUntil(() => server.rulesCalls() >= 1, "the sampler's GetSamplingRules call", WAIT_MS);
+    expectOnePerSecondThenFivePercent(current);
   });
 
   it("falls back once the rules are an hour old and cannot be refreshed", async () => {
