@@ -6,12 +6,10 @@
 // Fake timers drive the sampler's pollers (setInterval) and clock (Date); the
 // HTTP calls and the polling of conditions use real time, so the tests wait for
 // what the sampler does, never for a fixed delay.
-import { createServer } from "node:net";
-import { once } from "node:events";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { xraySampling, type XRaySampling } from "@/lib/telemetry/xray-sampler";
-import { pollUntil } from "./standalone";
+import { freePort, pollUntil } from "./standalone";
 import {
   nextRequest,
   probeTraceId,
@@ -55,16 +53,6 @@ async function proxyWithoutReservoir() {
   for (const record of server.documents.rules.SamplingRuleRecords) record.SamplingRule.ReservoirSize = 0;
   for (const target of server.documents.targets.SamplingTargetDocuments) target.ReservoirQuota = 0;
   return server;
-}
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const probe = createServer().listen(0, "127.0.0.1");
-  await once(probe, "listening");
-  const { port } = probe.address() as { port: number };
-  probe.close();
-  await once(probe, "close");
-  return port;
 }
 
 /** The proxy (reservoir 0) and a sampler polling it that has loaded the recorded rules. */
@@ -136,7 +124,7 @@ describe("X-Ray sampling fallback", TEST_TIMEOUT, () => {
   }
 
   it("samples 1 request/s then 5 % with nothing listening", async () => {
-    const endpoint = `http://127.0.0.1:${await closedPort()}`;
+    const endpoint = `http://127.0.0.1:${await freePort()}`; // nothing listens there
     expectOnePerSecondThenFivePercent(track(xraySampling({ endpoint, pollingIntervalSeconds: 300 }, RESOURCE)));
   });
 
