@@ -85,16 +85,14 @@ export async function freePort(): Promise<number> {
 
 export type Standalone = { process: ChildProcess; baseUrl: string; output: () => string };
 
+export type StandaloneOptions = { backendUrl: string; collectorUrl: string; env?: Record<string, string> };
+
 /**
- * Starts `.next/standalone/server.js` with the given backend and OTLP endpoint
- * (plus `env`) and waits for its /api/health. The batch delay and metric interval
- * are far beyond a test's length: anything exported arrives through the SIGTERM flush.
+ * Spawns `.next/standalone/server.js` with the given backend and OTLP endpoint
+ * (plus `env`), without waiting for it. The batch delay and metric interval are
+ * far beyond a test's length: anything exported arrives through the SIGTERM flush.
  */
-export async function startStandalone(options: {
-  backendUrl: string;
-  collectorUrl: string;
-  env?: Record<string, string>;
-}): Promise<Standalone> {
+export async function spawnStandalone(options: StandaloneOptions): Promise<Standalone> {
   if (!existsSync(SERVER_JS)) throw new Error(`${SERVER_JS} is missing: run \`make frontend-build\` first`);
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -118,8 +116,14 @@ export async function startStandalone(options: {
   });
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  await pollUntil(async () => (await fetch(`${baseUrl}/api/health`)).ok, "the standalone server's /api/health");
   return { process: child, baseUrl, output: () => output };
+}
+
+/** Spawns the standalone server (see spawnStandalone) and waits for its /api/health. */
+export async function startStandalone(options: StandaloneOptions): Promise<Standalone> {
+  const standalone = await spawnStandalone(options);
+  await pollUntil(async () => (await fetch(`${standalone.baseUrl}/api/health`)).ok, "the standalone server's /api/health");
+  return standalone;
 }
 
 /** Sends SIGTERM and waits for the server to exit (it flushes telemetry first). */

@@ -38,7 +38,8 @@ import { AlbRootIdGenerator, AlbTraceHeaderPropagator } from "@/lib/telemetry/al
 import { HTTP_SERVER_DURATION, HttpServerDurationProcessor } from "@/lib/telemetry/http-metrics";
 import { RequestHostPropagator } from "@/lib/telemetry/sampling-request";
 import { MeaningfulSpanProcessor } from "@/lib/telemetry/span-filter";
-import { xraySamplingFromEnv } from "@/lib/telemetry/xray-sampler";
+import { log } from "@/lib/log";
+import { SamplerSettingError, xraySamplingFromEnv, type XRaySampling } from "@/lib/telemetry/xray-sampler";
 
 const SHUTDOWN_TIMEOUT_MS = 5000;
 
@@ -79,8 +80,7 @@ export function startTelemetry(): () => Promise<void> {
     advice: { explicitBucketBoundaries: [...HTTP_SERVER_DURATION.buckets] },
   });
 
-  // Throws, naming OTEL_TRACES_SAMPLER_ARG, on a value it cannot use.
-  const xray = xraySamplingFromEnv(process.env, resource);
+  const xray = xraySamplingOrExit(resource);
   const tracerProvider = new NodeTracerProvider({
     resource,
     // Without it the SDK reads OTEL_TRACES_SAMPLER/_ARG (default parentbased_always_on).
@@ -114,6 +114,21 @@ export function startTelemetry(): () => Promise<void> {
     if (loggerProvider) stopping.push(loggerProvider.shutdown());
     await Promise.race([Promise.allSettled(stopping), timeout]);
   };
+}
+
+/**
+ * The X-Ray sampler if selected; on a setting it cannot use, one error line and exit 1.
+ * Next.js would catch the error and answer every request with a 500 while the
+ * health check failed, so a task on ECS would fail slowly instead of at once.
+ */
+function xraySamplingOrExit(resource: Resource): XRaySampling | undefined {
+  try {
+    return xraySamplingFromEnv(process.env, resource);
+  } catch (error) {
+    if (!(error instanceof SamplerSettingError)) throw error;
+    log("error", error.message);
+    process.exit(1);
+  }
 }
 
 /** Registers the logs SDK with the OTLP exporter when OTEL_LOGS_EXPORTER=otlp; otherwise nothing. */

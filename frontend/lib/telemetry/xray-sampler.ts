@@ -40,9 +40,13 @@ export interface XRaySampling {
   stop: () => void;
 }
 
-/** A startup error that names the variable, the value and what it should be. */
-function badArg(detail: string): Error {
-  return new Error(`${ARG} (for OTEL_TRACES_SAMPLER=${XRAY_SAMPLER}): ${detail}`);
+/** A setting the sampler cannot use; its message names the variable, the value and what it should be. */
+export class SamplerSettingError extends Error {
+  override name = "SamplerSettingError";
+}
+
+function badArg(detail: string): SamplerSettingError {
+  return new SamplerSettingError(`${ARG} (for OTEL_TRACES_SAMPLER=${XRAY_SAMPLER}): ${detail}`);
 }
 
 function parseEndpoint(value: string): string {
