@@ -52,6 +52,8 @@ describe("parseXRaySamplerArg", () => {
     ["polling_interval=-1", /OTEL_TRACES_SAMPLER_ARG.*polling_interval "-1"/],
     ["interval=60", /OTEL_TRACES_SAMPLER_ARG.*unknown key "interval"/],
     ["0.5", /OTEL_TRACES_SAMPLER_ARG.*"0\.5" is not key=value/],
+    ["endpoint=", /OTEL_TRACES_SAMPLER_ARG.*"endpoint=" is not key=value/],
+    ["polling_interval=60,polling_interval=30", /OTEL_TRACES_SAMPLER_ARG.*polling_interval given twice/],
   ])("refuses %s, naming the variable", (arg, message) => {
     expect(() => parseXRaySamplerArg(arg)).toThrow(message);
   });

@@ -85,12 +85,15 @@ export function parseXRaySamplerArg(arg: string | undefined): XRaySamplerSetting
     endpoint: DEFAULT_ENDPOINT,
     pollingIntervalSeconds: DEFAULT_POLLING_INTERVAL_S,
   };
+  const seen = new Set<string>();
   for (const pair of (arg ?? "").split(",")) {
     if (pair.trim() === "") continue;
     const equals = pair.indexOf("=");
-    if (equals < 0) throw badArg(`${JSON.stringify(pair.trim())} is not key=value`);
     const key = pair.slice(0, equals).trim();
     const value = pair.slice(equals + 1).trim();
+    if (equals < 0 || key === "" || value === "") throw badArg(`${JSON.stringify(pair.trim())} is not key=value`);
+    if (seen.has(key)) throw badArg(`${key} given twice`);
+    seen.add(key);
     if (key === "endpoint") settings.endpoint = parseEndpoint(value);
     else if (key === "polling_interval") settings.pollingIntervalSeconds = parsePollingInterval(value);
     else throw badArg(`unknown key ${JSON.stringify(key)} (known: endpoint, polling_interval)`);
