@@ -70,7 +70,7 @@ describe("standalone server with OTEL_TRACES_SAMPLER=xray", () => {
     expect(proxy.rulesCalls()).toBeGreaterThanOrEqual(1);
     for (let i = 0; i < 5; i += 1) expect(await flag("/api/todos")).toBe("00");
     expect(await flag("/api/todos/9?cursor=x")).toBe("01");
-  });
+  }, 30000);
 
   it("keeps an incoming parent's decision over the rules", async () => {
     expect(await flag("/api/todos", { traceparent: `00-${TRACE_ID}-1122334455667788-01` })).toBe("01");
