@@ -19,6 +19,7 @@ const nextConfig: NextConfig = {
     "@opentelemetry/id-generator-aws-xray",
     "@opentelemetry/propagator-aws-xray",
     "@opentelemetry/resources",
+    "@opentelemetry/sampler-aws-xray",
     "@opentelemetry/sdk-metrics",
     "@opentelemetry/sdk-trace-base",
     "@opentelemetry/sdk-trace-node",

@@ -61,14 +61,15 @@ export async function recordingServer(reply: (method: string, path: string) => R
 
 /** Polls `check` until it returns true, failing with a message that names what never happened. */
 export async function pollUntil(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20000) {
-  const deadline = Date.now() + timeoutMs;
+  // performance.now(), not Date.now(): tests that fake Date (the sampler tests) poll with this too.
+  const deadline = performance.now() + timeoutMs;
   for (;;) {
     try {
       if (await check()) return;
     } catch {
       // Not up yet: keep polling.
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -84,16 +85,14 @@ export async function freePort(): Promise<number> {
 
 export type Standalone = { process: ChildProcess; baseUrl: string; output: () => string };
 
+export type StandaloneOptions = { backendUrl: string; collectorUrl: string; env?: Record<string, string> };
+
 /**
- * Starts `.next/standalone/server.js` with the given backend and OTLP endpoint
- * (plus `env`) and waits for its /api/health. The batch delay and metric interval
- * are far beyond a test's length: anything exported arrives through the SIGTERM flush.
+ * Spawns `.next/standalone/server.js` with the given backend and OTLP endpoint
+ * (plus `env`), without waiting for it. The batch delay and metric interval are
+ * far beyond a test's length: anything exported arrives through the SIGTERM flush.
  */
-export async function startStandalone(options: {
-  backendUrl: string;
-  collectorUrl: string;
-  env?: Record<string, string>;
-}): Promise<Standalone> {
+export async function spawnStandalone(options: StandaloneOptions): Promise<Standalone> {
   if (!existsSync(SERVER_JS)) throw new Error(`${SERVER_JS} is missing: run \`make frontend-build\` first`);
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -117,8 +116,14 @@ export async function startStandalone(options: {
   });
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  await pollUntil(async () => (await fetch(`${baseUrl}/api/health`)).ok, "the standalone server's /api/health");
   return { process: child, baseUrl, output: () => output };
+}
+
+/** Spawns the standalone server (see spawnStandalone) and waits for its /api/health. */
+export async function startStandalone(options: StandaloneOptions): Promise<Standalone> {
+  const standalone = await spawnStandalone(options);
+  await pollUntil(async () => (await fetch(`${standalone.baseUrl}/api/health`)).ok, "the standalone server's /api/health");
+  return standalone;
 }
 
 /** Sends SIGTERM and waits for the server to exit (it flushes telemetry first). */

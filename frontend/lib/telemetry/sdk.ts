@@ -3,6 +3,8 @@
 // variables (OTEL_SERVICE_NAME, OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_BSP_*, ...):
 // traces and metrics go out as OTLP HTTP/protobuf to the collector sidecar, and
 // with OTEL_LOGS_EXPORTER=otlp (the OTLP pipeline) lib/log.ts's records too.
+// OTEL_TRACES_SAMPLER=xray samples root spans by the X-Ray rules (xray-sampler.ts);
+// any other sampler the SDK builds from the variables itself.
 //
 // Why the plain SDK and not @vercel/otel: we need the X-Ray id generator, the
 // X-Ray propagator (accepting the ALB's Root-only header: alb-trace-header.ts),
@@ -34,7 +36,10 @@ import { BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import { AlbRootIdGenerator, AlbTraceHeaderPropagator } from "@/lib/telemetry/alb-trace-header";
 import { HTTP_SERVER_DURATION, HttpServerDurationProcessor } from "@/lib/telemetry/http-metrics";
+import { RequestHostPropagator } from "@/lib/telemetry/sampling-request";
 import { MeaningfulSpanProcessor } from "@/lib/telemetry/span-filter";
+import { log } from "@/lib/log";
+import { SamplerSettingError, xraySamplingFromEnv, type XRaySampling } from "@/lib/telemetry/xray-sampler";
 
 const SHUTDOWN_TIMEOUT_MS = 5000;
 
@@ -75,8 +80,11 @@ export function startTelemetry(): () => Promise<void> {
     advice: { explicitBucketBoundaries: [...HTTP_SERVER_DURATION.buckets] },
   });
 
+  const xray = xraySamplingOrExit(resource);
   const tracerProvider = new NodeTracerProvider({
     resource,
+    // Without it the SDK reads OTEL_TRACES_SAMPLER/_ARG (default parentbased_always_on).
+    ...(xray ? { sampler: xray.sampler } : {}),
     // X-Ray ids; a request under the ALB's Root-only header takes that Root.
     idGenerator: new AlbRootIdGenerator(),
     // The batch processor's delay and sizes come from OTEL_BSP_* variables.
@@ -87,7 +95,13 @@ export function startTelemetry(): () => Promise<void> {
   });
   tracerProvider.register({
     propagator: new CompositePropagator({
-      propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator(), new AlbTraceHeaderPropagator()],
+      propagators: [
+        new W3CTraceContextPropagator(),
+        new W3CBaggagePropagator(),
+        new AlbTraceHeaderPropagator(),
+        // The request's Host, for the X-Ray rules' Host field (sampling-request.ts).
+        ...(xray ? [new RequestHostPropagator()] : []),
+      ],
     }),
   });
 
@@ -95,10 +109,26 @@ export function startTelemetry(): () => Promise<void> {
 
   return async () => {
     const timeout = new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_TIMEOUT_MS).unref());
+    xray?.stop();
     const stopping = [tracerProvider.shutdown(), meterProvider.shutdown()];
     if (loggerProvider) stopping.push(loggerProvider.shutdown());
     await Promise.race([Promise.allSettled(stopping), timeout]);
   };
+}
+
+/**
+ * The X-Ray sampler if selected; on a setting it cannot use, one error line and exit 1.
+ * Next.js would catch the error and answer every request with a 500 while the
+ * health check failed, so a task on ECS would fail slowly instead of at once.
+ */
+function xraySamplingOrExit(resource: Resource): XRaySampling | undefined {
+  try {
+    return xraySamplingFromEnv(process.env, resource);
+  } catch (error) {
+    if (!(error instanceof SamplerSettingError)) throw error;
+    log("error", error.message);
+    process.exit(1);
+  }
 }
 
 /** Registers the logs SDK with the OTLP exporter when OTEL_LOGS_EXPORTER=otlp; otherwise nothing. */
