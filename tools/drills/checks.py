@@ -71,16 +71,19 @@ def _json(line: str) -> dict[str, object] | None:
 
 
 def documents_by_trace(client: "XRayClient", trace_ids: Sequence[str]) -> dict[str, list[Document]]:
-    """Every segment document of each trace, five traces per call (BatchGetTraces' limit)."""
+    """Every segment document of each trace, five traces per call (BatchGetTraces' limit).
+
+    Grouped by each document's own `trace_id`: moto leaves a trace's `Id` empty until
+    the segment it sorts last has an end time, so the answer's ids cannot be trusted.
+    """
     found: dict[str, list[Document]] = {trace: [] for trace in trace_ids}
     for start in range(0, len(trace_ids), 5):
         response = client.batch_get_traces(TraceIds=list(trace_ids[start : start + 5]))
         for trace in response.get("Traces", []):
-            found.setdefault(trace.get("Id", ""), []).extend(
-                json.loads(segment["Document"])
-                for segment in trace.get("Segments", [])
-                if "Document" in segment
-            )
+            for segment in trace.get("Segments", []):
+                document = json.loads(segment.get("Document", "{}"))
+                if document.get("trace_id") in found:
+                    found[document["trace_id"]].append(document)
     return found
 
 

@@ -282,7 +282,9 @@ def rolling_drill(stack: Stack, timing: Timing) -> Row:
     outcomes = load.snapshot()
     # From one batch delay (OTEL_BSP_SCHEDULE_DELAY, 0.5 s) and more before the first signal
     # to the frontend's return: the spans that only the flush on SIGTERM can deliver.
-    finished = [o for o in outcomes if signalled - 2 <= o.started <= restored and o.status < 300]
+    finished = [
+        o for o in outcomes if signalled - 2 <= o.started <= restored and 200 <= o.status < 300
+    ]
     xray = boto3.client("xray", **stack.aws.client_settings())
     flushed = unflushed(xray, finished, timeout=FLUSH_WAIT_S)
     dropped = Counter(o.detail for o in outcomes if o.status == 0)
