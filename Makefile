@@ -287,7 +287,7 @@ fuzz: setup collector frontend-build ## Fuzz the backend's and the frontend's AP
 
 # Not part of `make test` (test-e2e runs a few seconds of each drill): about 3 minutes.
 .PHONY: drills
-drills: setup collector frontend-build ## Fault drills under load (collector, PostgreSQL, backend down): one row each
+drills: setup collector frontend-build ## Fault drills under load (collector, PostgreSQL, backend down, rolling restart, secret rotation): one row each
 	$(RUN) python -m tools.drills
 
 # Not part of `make test`: 10 minutes (SOAK_MINUTES) of moderate load, RSS before and after.

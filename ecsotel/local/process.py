@@ -38,6 +38,38 @@ def file_sink(path: Path) -> Iterator[LogSink]:
         yield write
 
 
+class LogTap:
+    """A sink that passes every line on, and also keeps one component's lines while asked.
+
+    The drills read what the apps printed during a fault (errors, secret refreshes);
+    the lines still reach the wrapped sink (the stack's log file) as before.
+    """
+
+    def __init__(self, sink: LogSink) -> None:
+        self._sink = sink
+        self._lock = threading.Lock()
+        self._recordings: list[tuple[str, list[str]]] = []
+
+    def __call__(self, service: str, line: str) -> None:
+        self._sink(service, line)
+        with self._lock:
+            for name, lines in self._recordings:
+                if name == service:
+                    lines.append(line)
+
+    @contextlib.contextmanager
+    def recording(self, service: str) -> Iterator[list[str]]:
+        """The lines `service` prints during the block (the list fills as they arrive)."""
+        recording = (service, list[str]())
+        with self._lock:
+            self._recordings.append(recording)
+        try:
+            yield recording[1]
+        finally:
+            with self._lock:
+                self._recordings.remove(recording)
+
+
 class ServiceError(RuntimeError):
     """A service could not start, or never became healthy."""
 

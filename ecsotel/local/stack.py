@@ -25,6 +25,7 @@ from ecsotel.local.ports import Ports
 from ecsotel.local.postgres import AppDatabase
 from ecsotel.local.process import (
     LogSink,
+    LogTap,
     RunningService,
     ServiceError,
     ServiceSpec,
@@ -52,6 +53,14 @@ class Stack:
     pipeline: Pipeline = "xray-exporter"
     db_secret_arn: str = ""
     services: list[RunningService] = field(default_factory=list)
+
+    @contextmanager
+    def output(self, name: str) -> Iterator[list[str]]:
+        """The lines component `name` prints during the block (the drills check them)."""
+        if not isinstance(self.sink, LogTap):
+            raise TypeError("the stack's sink records nothing: running_stack wraps it in a LogTap")
+        with self.sink.recording(name) as lines:
+            yield lines
 
     @property
     def frontend_url(self) -> str:
@@ -187,6 +196,7 @@ def running_stack(
     check_ports_free(ports, pipeline)  # before anything starts: a clash is the more useful message
     if missing := missing_builds():
         raise ServiceError(f"not built yet: run `make {' '.join(missing)}` (or `make up`)")
+    sink = LogTap(sink)  # every component's lines, readable by the drills while they run
     stack = Stack(
         ports=ports,
         aws=LocalAws(port=ports.aws),

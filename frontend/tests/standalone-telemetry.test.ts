@@ -146,4 +146,11 @@ describe("standalone server telemetry", () => {
     expect(metricBytes.includes("app.server_action.invocations")).toBe(true);
     expect(metricBytes.includes("app.outcome")).toBe(true);
   });
+
+  // Runs after the SIGTERM above. Next.js's handler closed the already drained server a
+  // second time and logged the ERR_SERVER_NOT_RUNNING it got, with a stack trace.
+  it("logs no error while it shuts down on SIGTERM", () => {
+    expect(standalone.process.exitCode).not.toBeNull();
+    expect(standalone.output()).not.toMatch(/ERR_SERVER_NOT_RUNNING|^Error|^\s+at /m);
+  });
 });

@@ -9,7 +9,7 @@ import pytest
 from devkit.polling import poll_until
 from devkit.ports import free_port, port_is_free
 
-from ecsotel.local.process import ServiceError, ServiceSpec, start
+from ecsotel.local.process import LogTap, ServiceError, ServiceSpec, start
 from tests.processes import process_alive
 
 
@@ -110,3 +110,15 @@ def test_children_die_when_the_supervisor_is_sigkilled() -> None:
     supervisor.wait()
 
     poll_until(lambda: not process_alive(child), f"child {child} to die with its supervisor")
+
+
+def test_log_tap_records_one_components_lines_only_while_asked() -> None:
+    written: list[tuple[str, str]] = []
+    tap = LogTap(lambda service, line: written.append((service, line)))
+    tap("frontend", "before")
+    with tap.recording("frontend") as lines:
+        tap("frontend", "during")
+        tap("backend", "other component")
+    tap("frontend", "after")
+    assert lines == ["during"]
+    assert [line for _, line in written] == ["before", "during", "other component", "after"]

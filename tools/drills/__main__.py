@@ -18,6 +18,7 @@ from tools.drills.drills import (
     postgres_drill,
     rolling_drill,
 )
+from tools.drills.rotation import rotation_drill
 
 
 def main(argv: list[str]) -> int:
@@ -35,10 +36,13 @@ def main(argv: list[str]) -> int:
             (postgres_drill, "postgres"),
             (backend_drill, "backend"),
             (rolling_drill, "rolling"),
+            (rotation_drill, "rotation"),
         ):
             row = drill(stack, timings[name])
             print("| " + " | ".join(row.cells()) + " |", flush=True)
-            ok = ok and not row.failed and row.lost_todos == 0 and row.recovery_s is not None
+            for problem in row.problems:
+                print(f"  {row.drill}: {problem}", file=sys.stderr)
+            ok = ok and row.passed
     return 0 if ok else 1
 
 

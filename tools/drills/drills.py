@@ -19,6 +19,7 @@ from devkit.polling import poll_until
 from ecsotel.local.process import start
 from ecsotel.local.stack import Stack
 from ecsotel.xray import trace_documents
+from tools.drills.checks import LogErrors, frontend_log_errors, unflushed
 from tools.drills.load import REFUSED, Load, Outcome
 
 
@@ -36,6 +37,7 @@ FULL = {
     "postgres": Timing(5, 15, 10),
     "backend": Timing(5, 10, 10),
     "rolling": Timing(5, 0, 10),
+    "rotation": Timing(5, 0, 10),
 }
 SHORT = {name: Timing(2, min(timing.outage, 3), 3) for name, timing in FULL.items()}
 
@@ -50,7 +52,10 @@ class Row:
     designed: Counter[int]
     lost_todos: int
     recovery_s: float | None
+    frontend: LogErrors
     notes: str
+    # Required outcomes of this drill alone that did not hold, each in a sentence.
+    problems: tuple[str, ...] = ()
 
     def cells(self) -> list[str]:
         """The row as table cells."""
@@ -64,15 +69,36 @@ class Row:
             designed or "-",
             str(self.lost_todos),
             recovery,
+            f"{len(self.frontend.unexpected)} (designed: {self.frontend.designed})",
             self.notes,
         ]
+
+    @property
+    def passed(self) -> bool:
+        """The outcomes every drill requires: no failure, no loss, recovery, a clean log."""
+        return (
+            not self.failed
+            and self.lost_todos == 0
+            and self.recovery_s is not None
+            and not self.frontend.unexpected
+            and not self.problems
+        )
 
 
 def _status(status: int) -> str:
     return {REFUSED: "refused", 0: "no answer"}.get(status, str(status))
 
 
-HEADER = ["drill", "sent", "failed", "designed errors", "acked todos lost", "recovery", "notes"]
+HEADER = [
+    "drill",
+    "sent",
+    "failed",
+    "designed errors",
+    "acked todos lost",
+    "recovery",
+    "frontend log errors",
+    "notes",
+]
 
 
 def recovery_seconds(outcomes: list[Outcome], since: float) -> float | None:
@@ -130,9 +156,18 @@ def wait_for_writes(stack: Stack) -> None:
     poll_until(created, "a create through the frontend to succeed again", timeout=60)
 
 
-def _run(stack: Stack, name: str, timing: Timing, *, kill: bool = False) -> tuple[Load, float]:
-    """Load, fault, restore, settle; the load and the moment the part came back."""
-    with Load(stack.frontend_url) as load:
+@contextmanager
+def loaded(stack: Stack) -> Iterator[tuple[Load, list[str]]]:
+    """Steady load for the block, and the lines the frontend prints meanwhile."""
+    with stack.output("frontend") as frontend, Load(stack.frontend_url) as load:
+        yield load, frontend
+
+
+def _run(
+    stack: Stack, name: str, timing: Timing, *, kill: bool = False
+) -> tuple[Load, list[str], float]:
+    """Load, fault, restore, settle; the load, the frontend's lines, when the part came back."""
+    with loaded(stack) as (load, frontend):
         # Fixed durations: these are the drill's phases, not waits for a condition.
         time.sleep(timing.warm)
         with down(stack, name, kill=kill):
@@ -140,24 +175,36 @@ def _run(stack: Stack, name: str, timing: Timing, *, kill: bool = False) -> tupl
         restored = time.monotonic()
         wait_for_writes(stack)
         time.sleep(timing.settle)
-    return load, restored
+    return load, frontend, restored
 
 
-def _row(
-    stack: Stack, drill: str, load: Load, restored: float, designed: set[int], notes: str
+def build_row(
+    stack: Stack,
+    drill: str,
+    load: Load,
+    frontend: list[str],
+    restored: float,
+    designed: set[int],
+    notes: str,
+    excused: frozenset[Outcome] = frozenset(),
+    problems: tuple[str, ...] = (),
 ) -> Row:
-    outcomes = load.snapshot()
+    """The row; `excused`: requests whose failure the drill accounts for in its notes."""
+    sent = load.snapshot()
+    outcomes = [o for o in sent if o not in excused]
     statuses = Counter(o.status for o in outcomes)
     return Row(
         drill=drill,
-        sent=len(outcomes),
+        sent=len(sent),
         failed=Counter(
             {s: n for s, n in statuses.items() if (s == 0 or s >= 500) and s not in designed}
         ),
         designed=Counter({s: n for s, n in statuses.items() if s in designed}),
         lost_todos=lost_todos(stack, load.acknowledged),
         recovery_s=recovery_seconds(outcomes, restored),
+        frontend=frontend_log_errors(frontend),
         notes=notes,
+        problems=problems,
     )
 
 
@@ -179,7 +226,7 @@ def spans_lost(
 def collector_drill(stack: Stack, timing: Timing) -> Row:
     """Collector stopped: users see nothing; the apps' memory stays flat; spans are dropped."""
     before = {name: rss_mib(stack, name) for name in ("backend", "frontend")}
-    with Load(stack.frontend_url) as load:
+    with loaded(stack) as (load, frontend):
         time.sleep(timing.warm)
         since = time.monotonic()
         with down(stack, "collector"):
@@ -190,41 +237,60 @@ def collector_drill(stack: Stack, timing: Timing) -> Row:
     missing, checked = spans_lost(stack, load.snapshot(), since, restored)
     memory = ", ".join(f"{n} {before[n]:.0f}→{during[n]:.0f} MiB" for n in before)
     notes = f"RSS {memory}; traces lost {missing}/{checked} sampled from the outage"
-    return _row(stack, f"collector down {timing.outage:g} s", load, restored, set(), notes)
+    drill = f"collector down {timing.outage:g} s"
+    return build_row(stack, drill, load, frontend, restored, set(), notes)
 
 
 def postgres_drill(stack: Stack, timing: Timing) -> Row:
     """PostgreSQL stopped: 503 + Retry-After, never 500; no acknowledged todo lost."""
-    load, restored = _run(stack, "postgres", timing)
+    load, frontend, restored = _run(stack, "postgres", timing)
     outcomes = load.snapshot()
     unavailable = [o for o in outcomes if o.status == 503]
     with_retry = sum(1 for o in unavailable if o.retry_after)
     said = " | ".join(sorted({o.detail for o in unavailable}))[:120]
     notes = f"503 with Retry-After: {with_retry}/{len(unavailable)}; frontend said: {said}"
-    return _row(stack, f"PostgreSQL down {timing.outage:g} s", load, restored, {503}, notes)
+    drill = f"PostgreSQL down {timing.outage:g} s"
+    return build_row(stack, drill, load, frontend, restored, {503}, notes)
 
 
 def backend_drill(stack: Stack, timing: Timing) -> Row:
     """Backend SIGKILLed, then started: 502/504 with the designed message, then recovery."""
-    load, restored = _run(stack, "backend", timing, kill=True)
+    load, frontend, restored = _run(stack, "backend", timing, kill=True)
     messages = {o.detail for o in load.snapshot() if o.status in {502, 504}}
     notes = "frontend said: " + " | ".join(sorted(messages))[:120]
-    return _row(
-        stack, f"backend killed, {timing.outage:g} s down", load, restored, {502, 504}, notes
-    )
+    drill = f"backend killed, {timing.outage:g} s down"
+    return build_row(stack, drill, load, frontend, restored, {502, 504}, notes)
+
+
+# How long the finished requests' traces may take to reach X-Ray (moto) after the restart.
+FLUSH_WAIT_S = 30.0
 
 
 def rolling_drill(stack: Stack, timing: Timing) -> Row:
     """SIGTERM to the backend, then to the frontend, each started again: in-flight requests
-    complete; new connections are refused cleanly while the frontend is down."""
-    with Load(stack.frontend_url) as load:
+    complete; new connections are refused cleanly while the frontend is down; every request
+    answered 2xx around the signals has both apps' server spans in X-Ray (the SIGTERM flush)."""
+    with loaded(stack) as (load, frontend):
         time.sleep(timing.warm)
+        signalled = time.monotonic()
         for name in ("backend", "frontend"):
             with down(stack, name):
                 pass
         restored = time.monotonic()
         wait_for_writes(stack)
         time.sleep(timing.settle)
-    dropped = Counter(o.detail for o in load.snapshot() if o.status == 0)
-    notes = f"connections dropped without an answer: {dict(dropped) or 0}"
-    return _row(stack, "rolling restart (SIGTERM)", load, restored, {502, REFUSED}, notes)
+    outcomes = load.snapshot()
+    # From one batch delay (OTEL_BSP_SCHEDULE_DELAY, 0.5 s) and more before the first signal
+    # to the frontend's return: the spans that only the flush on SIGTERM can deliver.
+    finished = [
+        o for o in outcomes if signalled - 2 <= o.started <= restored and 200 <= o.status < 300
+    ]
+    xray = boto3.client("xray", **stack.aws.client_settings())
+    flushed = unflushed(xray, finished, timeout=FLUSH_WAIT_S)
+    dropped = Counter(o.detail for o in outcomes if o.status == 0)
+    notes = f"{flushed.note()}; connections dropped without an answer: {dict(dropped) or 0}"
+    drill = "rolling restart (SIGTERM)"
+    designed = {502, REFUSED}
+    return build_row(
+        stack, drill, load, frontend, restored, designed, notes, problems=flushed.problems()
+    )

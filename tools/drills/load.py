@@ -9,7 +9,7 @@ import itertools
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import httpx
 
@@ -31,6 +31,11 @@ class Outcome:
     trace: TraceId
     detail: str = ""
     retry_after: str | None = None
+    ended: float = 0.0  # when the answer (or the error) came; set on recording
+
+    def in_flight_at(self, moment: float) -> bool:
+        """Whether the request had started and not yet ended at `moment`."""
+        return self.started <= moment <= self.ended
 
     @property
     def failed(self) -> bool:
@@ -125,8 +130,9 @@ class Load:
         return self._client.put(f"/api/todos/{target}", json=body, headers=headers)
 
     def _record(self, outcome: Outcome) -> None:
+        ended = replace(outcome, ended=time.monotonic())
         with self._lock:
-            self.outcomes.append(outcome)
+            self.outcomes.append(ended)
 
     def snapshot(self) -> list[Outcome]:
         """The outcomes so far, in start order."""

@@ -60,7 +60,10 @@ class SecretCredentials:
             return self._cached
 
     def _read(self) -> Credentials:
-        value = self._client.get_secret_value(SecretId=self._secret_id)
+        # AWSCURRENT by name, though it is the documented default: a read without a stage
+        # returned the pre-rotation value in moto after finishSecret moved the label
+        # (found by the rotation drill), and some cross-account policies require it.
+        value = self._client.get_secret_value(SecretId=self._secret_id, VersionStage="AWSCURRENT")
         try:
             data = json.loads(value["SecretString"])
             username, password = data["username"], data["password"]

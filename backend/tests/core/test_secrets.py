@@ -1,7 +1,7 @@
 """Credentials from Secrets Manager (moto): cached, re-read once after a rotation."""
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import boto3
 import pytest
@@ -71,15 +71,36 @@ def serve(
     return engine, client
 
 
+def stage_password(secret_arn: str, password: str) -> None:
+    """Store a new password as a Secrets Manager rotation does: AWSPENDING, then AWSCURRENT."""
+    client = boto3.client("secretsmanager", region_name=REGION)
+    stages = client.describe_secret(SecretId=secret_arn)["VersionIdsToStages"]
+    current = next(version for version, labels in stages.items() if "AWSCURRENT" in labels)
+    pending = client.put_secret_value(
+        SecretId=secret_arn,
+        SecretString=json.dumps({"username": "rotating", "password": password}),
+        VersionStages=["AWSPENDING"],
+    )["VersionId"]
+    client.update_secret_version_stage(
+        SecretId=secret_arn,
+        VersionStage="AWSCURRENT",
+        MoveToVersionId=pending,
+        RemoveFromVersionId=current,
+    )
+
+
+# The staged form was found by the rotation drill: after finishSecret moved AWSCURRENT,
+# a read without a stage still returned the old value in moto; the refresh names the stage.
+@pytest.mark.parametrize("rotate", [put_password, stage_password], ids=["put", "staged"])
 def test_rotated_password_is_read_again_and_requests_keep_working(
-    pg: Cluster, role: str, secret_arn: str
+    pg: Cluster, role: str, secret_arn: str, rotate: Callable[[str, str], None]
 ) -> None:
     credentials = SecretCredentials(secret_id=secret_arn, region=REGION)
     engine, client = serve(pg, secret_arn, credentials)
     assert client.get("/api/todos/").status_code == 200
 
     pg.psql(f"ALTER ROLE {role} PASSWORD 'second'")
-    put_password(secret_arn, "second")
+    rotate(secret_arn, "second")
     # Pooled connections outlive a rotation; the next new connection meets the new password.
     engine.dispose()
     response = client.get("/api/todos/")
