@@ -144,6 +144,12 @@ def backend_spec(stack: Stack) -> ServiceSpec:
     )
 
 
+# V8's old space, as the task definition sets it with the default task size
+# (infra/ecs.tf: three quarters of the app container's 768 MiB; a test holds the
+# two equal). Without it Node.js sizes its heap from the host's memory.
+FRONTEND_HEAP_MIB = 576
+
+
 def frontend_spec(stack: Stack) -> ServiceSpec:
     """nextjs-app: the standalone production server, as in its container."""
     port = stack.ports.frontend
@@ -158,6 +164,7 @@ def frontend_spec(stack: Stack) -> ServiceSpec:
             "PORT": str(port),
             "BACKEND_URL": f"http://127.0.0.1:{stack.ports.backend}",
             "NODE_ENV": "production",
+            "NODE_OPTIONS": f"--max-old-space-size={FRONTEND_HEAP_MIB}",
         },
         ready=lambda: _answers(f"http://127.0.0.1:{port}/api/health"),
         ports=[port],

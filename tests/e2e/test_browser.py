@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Locator, Page, Request, expect, sync_pl
 from ecsotel.local.stack import Stack
 from ecsotel.paths import CACHE_DIR, REPO_ROOT
 from ecsotel.proof.browser import CHROMIUM, CHROMIUM_ARGS
-from tests.perf.seed import PREFIX, remove_seeded, seed
+from tests.perf.seed import PREFIX, remove_all, remove_seeded, seed
 
 pytestmark = pytest.mark.e2e
 
@@ -132,7 +132,12 @@ def todos(stack: Stack) -> Iterator[Todos]:
 
 @pytest.fixture
 def open_page(browser: Browser, stack: Stack) -> Iterator[Callable[..., BrowserPage]]:
-    """Opens `/` in a fresh browser context (desktop size unless told otherwise)."""
+    """Opens `/` in a fresh browser context (desktop size unless told otherwise).
+
+    The list starts empty: todos that other tests (the drills, the OTLP stack)
+    leave behind would otherwise push a new todo off the first page.
+    """
+    remove_all(stack)
     contexts = []
 
     def open_(width: int = 1100, height: int = 760) -> BrowserPage:

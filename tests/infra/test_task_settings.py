@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from ecsotel.local.stack import FRONTEND_HEAP_MIB
 from tests.infra.arithmetic import number
 from tests.infra.terraform_model import ROOT, Infra, load_infra
 
@@ -57,6 +58,8 @@ def test_nextjs_heap_is_sized_to_its_container(infra: Infra) -> None:
     heap = number(infra, infra.lookup(found.group(1)))
     limit = number(infra, app["memory"])
     assert 0.5 * limit <= heap <= limit - 128, f"old space {heap} MiB in a {limit} MiB container"
+    # The local stack runs the frontend with the same heap as the default task.
+    assert heap == FRONTEND_HEAP_MIB
 
 
 @pytest.mark.parametrize("module", SERVICES)
