@@ -175,6 +175,7 @@ test-backend: setup-backend ## Run the backend's tests
 # The server under test runs on CPU 0, everything else (wrk, PostgreSQL, the
 # collector) on CPU 1: ratios are then steadier on a shared machine.
 BENCH_JSON := .cache/bench/backend.json
+COMPONENTS_JSON := .cache/bench/components.json
 # The collector's load generator, built once from the Go module proxy (the proxy
 # here has no telemetrygen of the collector's own release line; 0.149.0 speaks the
 # same OTLP).
@@ -194,7 +195,10 @@ bench: setup setup-backend collector frontend-build $(TELEMETRYGEN) ## Measure t
 	mkdir -p .cache/bench
 	taskset --cpu-list 1 $(RUN) --directory backend python -m bench.bench --collector ../$(COLLECTOR_BIN) \
 	  --server-cpu 0 --load-cpu 1 --json $(CURDIR)/$(BENCH_JSON) $(BENCH_ARGS)
+	taskset --cpu-list 0 $(RUN) --directory backend python -m bench.components \
+	  --json $(CURDIR)/$(COMPONENTS_JSON)
 	taskset --cpu-list 1 $(RUN) python -m ecsotel.perf.run --backend-json $(BENCH_JSON) \
+	  --components-json $(COMPONENTS_JSON) \
 	  --collector $(COLLECTOR_BIN) --telemetrygen $(TELEMETRYGEN) --server-cpu 0 --load-cpu 1
 
 # Not part of `make test` either (about 2 minutes): the tests hold its bounds' short
@@ -289,6 +293,14 @@ fuzz: setup collector frontend-build ## Fuzz the backend's and the frontend's AP
 .PHONY: drills
 drills: setup collector frontend-build ## Fault drills under load (collector, PostgreSQL, backend down, rolling restart, secret rotation): one row each
 	$(RUN) python -m tools.drills
+
+# Not part of `make test` (about 12 minutes): nextjs-app's RSS over RENDERS page
+# renders, with telemetry on and its ECS container's heap, against that container.
+RENDERS ?= 40000
+.PHONY: soak-renders
+soak-renders: setup collector frontend-build ## Render the page RENDERS times (40,000); RSS must stay under the container's 768 MiB
+	@command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk (or brew install wrk)"; exit 1; }
+	$(RUN) python -m ecsotel.perf.renders $(RENDERS)
 
 # Not part of `make test`: 10 minutes (SOAK_MINUTES) of moderate load, RSS before and after.
 SOAK_MINUTES ?= 10

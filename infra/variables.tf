@@ -204,7 +204,7 @@ variable "sampling_reservoir" {
 variable "sampling_writes_rate" {
   description = "X-Ray sampling rule for writes (POST, PUT, DELETE): the share of traces kept beyond the reservoir (0-1)"
   type        = number
-  default     = 0.5
+  default     = 0.1
 
   validation {
     condition     = var.sampling_writes_rate >= 0 && var.sampling_writes_rate <= 1
@@ -215,7 +215,7 @@ variable "sampling_writes_rate" {
 variable "sampling_writes_reservoir" {
   description = "X-Ray sampling rule for writes: traces kept per second, per service and method, before sampling_writes_rate applies"
   type        = number
-  default     = 2
+  default     = 1
 
   validation {
     condition     = var.sampling_writes_reservoir >= 0 && floor(var.sampling_writes_reservoir) == var.sampling_writes_reservoir

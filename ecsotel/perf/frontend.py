@@ -22,6 +22,7 @@ from devkit.postgres import Cluster
 from devkit.sink import answers, start_collector, stop
 from devkit.wrk import Load, Result, Scenario, pinned, run_wrk
 
+from ecsotel.local.stack import FRONTEND_HEAP_MIB
 from ecsotel.paths import APP_ENV, BACKEND_DIR, FRONTEND_DIR
 
 SCENARIOS = (
@@ -64,23 +65,30 @@ def start_backend(pg: Cluster, folder: Path) -> tuple["subprocess.Popen[bytes]",
     return process, base
 
 
-def measure(
-    *, mode: str, backend: str, endpoint: str, load: Load, server_cpu: int | None, folder: Path
-) -> dict[str, float | dict[str, float]]:
-    """One standalone server: every scenario once, then its RSS and requests served."""
-    port = free_port()
-    env = {
+def server_env(*, port: int, backend: str, endpoint: str, telemetry: bool) -> dict[str, str]:
+    """The standalone server's environment, as its ECS container has it."""
+    return {
         "PATH": os.environ.get("PATH", ""),
         "NODE_ENV": "production",
         "NEXT_TELEMETRY_DISABLED": "1",
+        # The heap its ECS container gives it, as the local stack does.
+        "NODE_OPTIONS": f"--max-old-space-size={FRONTEND_HEAP_MIB}",
         "PORT": str(port),
         "HOSTNAME": "127.0.0.1",
         "BACKEND_URL": backend,
         **json.loads(APP_ENV.read_text()),
         "OTEL_SERVICE_NAME": "nextjs-app",
         "OTEL_EXPORTER_OTLP_ENDPOINT": endpoint,
-        "OTEL_SDK_DISABLED": "true" if mode == "off" else "false",
+        "OTEL_SDK_DISABLED": "false" if telemetry else "true",
     }
+
+
+def measure(
+    *, mode: str, backend: str, endpoint: str, load: Load, server_cpu: int | None, folder: Path
+) -> dict[str, float | dict[str, float]]:
+    """One standalone server: every scenario once, then its RSS and requests served."""
+    port = free_port()
+    env = server_env(port=port, backend=backend, endpoint=endpoint, telemetry=mode != "off")
     server = FRONTEND_DIR / ".next" / "standalone" / "server.js"
     with (folder / f"frontend-{mode}.log").open("wb") as log:
         process = subprocess.Popen(

@@ -24,7 +24,33 @@ from ecsotel.perf.report import Row, backend_rows, chart, frontend_rows, machine
 
 REPORT = REPO_ROOT / "docs" / "performance.md"
 CHART = REPO_ROOT / "docs" / "performance.png"
-OWN_SECTIONS = ("Budgets", "Method", "Machine")
+OWN_SECTIONS = ("Budgets", "Where fastapi-app's telemetry CPU goes", "Method", "Machine")
+COMPONENTS = "Where fastapi-app's telemetry CPU goes"
+
+
+def components_section(components: dict[str, float]) -> str:
+    """backend/bench/components.py's figures: each piece's CPU, and their sum per request."""
+    rows = "".join(f"| {name} | {value:.1f} |\n" for name, value in components.items())
+    # A sampled get by id: its server span, one SQL span, one histogram point, and the
+    # encoding of both spans (in the export thread).
+    request = (
+        components["server span"]
+        + components["SQL span (instrumentation)"]
+        + components["histogram point"]
+        + components["OTLP encoding, server span"]
+        + components["OTLP encoding, SQL span"]
+    )
+    return (
+        "Each piece measured on its own, by the CPU time of the thread doing it "
+        "(`backend/bench/components.py`, medians of 5 rounds): what the throughput "
+        "ratios above are made of, without the machine's noise.\n\n"
+        "| piece | CPU per call (µs) |\n| --- | ---: |\n"
+        + rows
+        + f"\nA sampled get by id (server span, one SQL span, one histogram point, both "
+        f"spans encoded) adds up to **{request:.0f} µs** of CPU; an unsampled request "
+        f"pays the unsampled span ({components['server span, unsampled']:.0f} µs) and "
+        f"the histogram point.\n"
+    )
 
 
 def collector_row(cost: dict[str, float] | None) -> Row:
@@ -77,8 +103,9 @@ def own_sections(
     latency: dict[str, float],
     cost: dict[str, float] | None,
     rss_budget_mib: float,
+    components: dict[str, float] | None = None,
 ) -> dict[str, str]:
-    """The report's Budgets, Method and Machine sections."""
+    """The report's Budgets, telemetry CPU, Method and Machine sections."""
     budgets = (
         "### fastapi-app\n\n"
         + table(backend_rows(backend))
@@ -105,13 +132,17 @@ def own_sections(
         "the X-Ray translation is not included); its own counters give spans accepted, "
         "refused and sent on.\n"
     )
-    return {"Budgets": budgets, "Method": method, "Machine": machine() + "\n"}
+    own = {"Budgets": budgets}
+    if components is not None:
+        own[COMPONENTS] = components_section(components)
+    return {**own, "Method": method, "Machine": machine() + "\n"}
 
 
 def main() -> None:
     """Measure the frontend, then write docs/performance.md and its chart."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend-json", type=Path, required=True)
+    parser.add_argument("--components-json", type=Path, help="backend/bench/components.py's")
     parser.add_argument("--collector", type=Path, required=True)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
@@ -142,7 +173,10 @@ def main() -> None:
             folder=Path(tempfile.mkdtemp(prefix="ecsotel-collector-")),
         )
     chart(backend, front, CHART)
-    write_report(own_sections(backend, front, latency, cost, args.rss_budget_mib))
+    components = None
+    if args.components_json is not None:
+        components = json.loads(args.components_json.read_text())
+    write_report(own_sections(backend, front, latency, cost, args.rss_budget_mib, components))
     print(f"wrote {REPORT.relative_to(REPO_ROOT)} and {CHART.relative_to(REPO_ROOT)}")
 
 

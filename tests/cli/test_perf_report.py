@@ -2,8 +2,9 @@
 
 from pathlib import Path
 
+from ecsotel.perf.renders import Reading, verdict
 from ecsotel.perf.report import backend_rows, table
-from ecsotel.perf.run import collector_row, latency_row, write_report
+from ecsotel.perf.run import collector_row, components_section, latency_row, write_report
 
 
 def backend_summary(
@@ -67,3 +68,32 @@ def test_collector_fails_when_it_loses_spans_or_runs_below_2000_per_second() -> 
     assert not collector_row({**steady, "refused": 5}).met
     assert not collector_row({**steady, "spans_per_second": 1999}).met
     assert collector_row(None).met is None
+
+
+def test_telemetry_cpu_section_adds_up_a_sampled_request() -> None:
+    components = {
+        "server span": 30.0,
+        "server span, unsampled": 4.0,
+        "SQL statement under a span, plain": 100.0,
+        "SQL statement under a span, instrumented": 160.0,
+        "SQL span (instrumentation)": 60.0,
+        "histogram point": 10.0,
+        "OTLP encoding, server span": 40.0,
+        "OTLP encoding, SQL span": 35.0,
+    }
+
+    section = components_section(components)
+
+    assert "| SQL span (instrumentation) | 60.0 |" in section
+    assert "**175 µs**" in section
+    assert "unsampled span (4 µs)" in section
+
+
+def test_render_soak_fails_at_the_container_limit_or_with_nothing_rendered() -> None:
+    under = [Reading(5000, 300.0), Reading(10000, 410.0)]
+    over = [Reading(5000, 300.0), Reading(10000, 768.0)]
+
+    assert verdict(under, 768)[0]
+    assert "peak RSS 410 MiB" in verdict(under, 768)[1]
+    assert not verdict(over, 768)[0]
+    assert not verdict([], 768)[0]

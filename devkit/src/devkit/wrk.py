@@ -66,6 +66,8 @@ class Result:
     # The server's CPU time (all threads, export included) per response: unlike req/s,
     # it hardly moves when other processes compete for the cores.
     cpu_ms: float
+    # Responses in this run.
+    requests: int = 0
 
 
 def cpu_seconds(pid: int) -> float:
@@ -108,4 +110,5 @@ def run_wrk(base: str, pid: int, scenario: Scenario, load: Load, folder: Path) -
         p50_ms=numbers["p50"] / 1000,
         p99_ms=numbers["p99"] / 1000,
         cpu_ms=cpu * 1000 / numbers["requests"],
+        requests=numbers["requests"],
     )
