@@ -10,6 +10,9 @@ import http from "node:http";
 /** The servers that have received a request: the ones to drain on shutdown. */
 const servers = new Set<http.Server>();
 
+/** True once the drain has begun: every connection is then closed after its answer. */
+let draining = false;
+
 /** Methods Fetch refuses to represent, so Next.js cannot route them. */
 export const FORBIDDEN_METHODS = new Set(["TRACE", "TRACK", "CONNECT"]);
 
@@ -34,9 +37,26 @@ export function guardMethods(): void {
       servers.add(this);
       const [request, response] = args as [http.IncomingMessage, http.ServerResponse];
       if (refuseForbiddenMethod(request, response)) return true;
+      closeAfterAnswerWhileDraining(this, response);
     }
     return emit.apply(this, [event, ...args] as Parameters<typeof emit>);
   } as typeof emit;
+}
+
+/**
+ * While draining, a keep-alive connection must not carry one request after another:
+ * a client that keeps it busy (the drills' load does) would hold `close()` open
+ * until the drain's deadline, and the supervisor's SIGKILL would then come before
+ * the telemetry flush (found by the rolling-restart drill: answered requests
+ * without their spans). A request that arrives while draining is answered with
+ * `Connection: close`; one already in flight leaves its connection idle, which is
+ * closed as soon as it is answered.
+ */
+function closeAfterAnswerWhileDraining(server: http.Server, response: http.ServerResponse): void {
+  if (draining) response.setHeader("connection", "close");
+  response.once("finish", () => {
+    if (draining) setImmediate(() => server.closeIdleConnections());
+  });
 }
 
 /**
@@ -45,6 +65,7 @@ export function guardMethods(): void {
  * (found by the rolling-restart drill), so this runs first.
  */
 export async function drainServers(timeoutMs: number): Promise<void> {
+  draining = true;
   const closed = [...servers].map(
     (server) =>
       new Promise<void>((resolve) => {
