@@ -12,6 +12,8 @@ import os
 import statistics
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 
@@ -83,32 +85,66 @@ def server_env(*, port: int, backend: str, endpoint: str, telemetry: bool) -> di
     }
 
 
+def start_server(
+    *, backend: str, endpoint: str, telemetry: bool, cpu: int | None, log: Path
+) -> tuple["subprocess.Popen[bytes]", str]:
+    """The standalone server, healthy and past its first render; it and its base URL."""
+    port = free_port()
+    env = server_env(port=port, backend=backend, endpoint=endpoint, telemetry=telemetry)
+    server = FRONTEND_DIR / ".next" / "standalone" / "server.js"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            pinned(["node", str(server)], cpu), env=env, stdout=output, stderr=subprocess.STDOUT
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        poll_until(lambda: answers(f"{base}/api/health"), "nextjs-app's /api/health", timeout=60)
+        # The first render compiles and caches.
+        httpx.get(f"{base}/", timeout=60).raise_for_status()
+    except BaseException:
+        stop(process)
+        raise
+    return process, base
+
+
+@contextmanager
+def behind_the_frontend(collector: Path, folder: Path) -> Iterator[tuple[str, str]]:
+    """A throwaway PostgreSQL, the OTLP sink and fastapi-app; yields (backend, OTLP endpoint)."""
+    pg = Cluster()
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        pg.start()
+        sink, endpoint = start_collector(collector, folder)
+        processes.append(sink)
+        backend_process, backend = start_backend(pg, folder)
+        processes.append(backend_process)
+        yield backend, endpoint
+    finally:
+        for process in reversed(processes):
+            stop(process)
+        pg.remove()
+
+
 def measure(
     *, mode: str, backend: str, endpoint: str, load: Load, server_cpu: int | None, folder: Path
 ) -> dict[str, float | dict[str, float]]:
     """One standalone server: every scenario once, then its RSS and requests served."""
-    port = free_port()
-    env = server_env(port=port, backend=backend, endpoint=endpoint, telemetry=mode != "off")
-    server = FRONTEND_DIR / ".next" / "standalone" / "server.js"
-    with (folder / f"frontend-{mode}.log").open("wb") as log:
-        process = subprocess.Popen(
-            pinned(["node", str(server)], server_cpu),
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    process, base = start_server(
+        backend=backend,
+        endpoint=endpoint,
+        telemetry=mode != "off",
+        cpu=server_cpu,
+        log=folder / f"frontend-{mode}.log",
+    )
     try:
-        base = f"http://127.0.0.1:{port}"
-        poll_until(lambda: answers(f"{base}/api/health"), "nextjs-app's /api/health", timeout=60)
-        # The first render compiles and caches: once by hand, then a short warm-up.
-        httpx.get(f"{base}/", timeout=60).raise_for_status()
+        # A short warm-up, not measured.
         run_wrk(base, process.pid, SCENARIOS[0], Load(4, 3, 10**9, cpu=load.cpu), folder)
         results: dict[str, float | dict[str, float]] = {}
-        served = 0.0
+        served = 0
         for scenario in SCENARIOS:
             result = run_wrk(base, process.pid, scenario, load, folder)
             results[scenario.name] = asdict(result)
-            served += result.rps * load.duration
+            served += result.requests
         results["rss_mib"] = rss_mib(process.pid)
         results["requests"] = served
         return results
@@ -138,15 +174,8 @@ def ratios(runs: dict[str, list[dict[str, float | dict[str, float]]]]) -> dict[s
 def run(*, collector: Path, rounds: int, load: Load, server_cpu: int | None) -> dict[str, float]:
     """Measure the frontend on and off over alternating rounds; return the summary."""
     folder = Path(tempfile.mkdtemp(prefix="nextjs-app-bench-"))
-    pg = Cluster()
-    processes: list[subprocess.Popen[bytes]] = []
     runs: dict[str, list[dict[str, float | dict[str, float]]]] = {"off": [], "on": []}
-    try:
-        pg.start()
-        sink, endpoint = start_collector(collector, folder)
-        processes.append(sink)
-        backend_process, backend = start_backend(pg, folder)
-        processes.append(backend_process)
+    with behind_the_frontend(collector, folder) as (backend, endpoint):
         for round_number in range(rounds):
             for mode in ("off", "on"):
                 print(f"frontend round {round_number + 1}, telemetry {mode}", flush=True)
@@ -160,8 +189,4 @@ def run(*, collector: Path, rounds: int, load: Load, server_cpu: int | None) -> 
                         folder=folder,
                     )
                 )
-        return ratios(runs)
-    finally:
-        for process in reversed(processes):
-            stop(process)
-        pg.remove()
+    return ratios(runs)
