@@ -117,3 +117,43 @@ def test_writing_to_the_counts_is_405_naming_get(client: TestClient, method: str
 
     assert response.status_code == 405
     assert response.headers["allow"] == "GET"
+
+
+@pytest.mark.parametrize("title", ["x" * 200 + " ", " " + "x" * 200])
+def test_a_title_longer_than_max_as_sent_is_refused_though_it_fits_trimmed(
+    client: TestClient, title: str
+) -> None:
+    """The schema's maxLength is of the string as sent; trimming first accepted these."""
+    todo = client.post("/api/todos/", json={"title": "kept"}).json()
+
+    created = client.post("/api/todos/", json={"title": title})
+    updated = client.put(f"/api/todos/{todo['id']}", json={"title": title})
+
+    assert (created.status_code, updated.status_code) == (422, 422)
+    assert updated.json()["detail"][0]["msg"] == "String should have at most 200 characters"
+    assert [t["title"] for t in client.get("/api/todos/").json()] == ["kept"]
+
+
+@pytest.mark.parametrize("spelling", ["0{id}", "+{id}", " {id}", "{id}.0", "{id}_0"])
+def test_an_id_int_reads_but_the_schema_does_not_is_refused(
+    client: TestClient, spelling: str
+) -> None:
+    """`type: integer` is plain decimal digits; pydantic also read "01" or "+1" as 1."""
+    todo = client.post("/api/todos/", json={"title": "kept"}).json()
+    path = f"/api/todos/{spelling.format(id=todo['id'])}"
+
+    responses = [client.put(path, json={"completed": True}), client.get(path), client.delete(path)]
+
+    assert [r.status_code for r in responses] == [422, 422, 422]
+    assert responses[0].json()["detail"][0]["loc"] == ["path", "todo_id"]
+    assert client.get(f"/api/todos/{todo['id']}").json()["completed"] is False
+
+
+@pytest.mark.parametrize("limit", ["05", "+5", "5.0"])
+def test_a_limit_int_reads_but_the_schema_does_not_is_refused(
+    client: TestClient, limit: str
+) -> None:
+    response = client.get("/api/todos/", params={"limit": limit})
+
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", "limit"]
