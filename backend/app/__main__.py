@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from app.core.config import get_settings
 from app.core.db import create_db_engine, run_migrations
 from app.core.logging import configure_logging
+from app.core.runtime import tune_garbage_collector
 from app.core.telemetry import setup_telemetry
 from app.main import create_app
 
@@ -33,9 +34,12 @@ def main() -> None:
     # Start-up migrations are not request work: keep them out of the traces.
     with suppress_instrumentation():
         run_migrations(engine)
+    app = create_app(engine=engine, telemetry=telemetry)
+    # Last, once everything that lives as long as the process exists.
+    tune_garbage_collector()
     logger.info("schema migrated; serving on %s:%d", settings.host, settings.port)
     uvicorn.run(
-        create_app(engine=engine, telemetry=telemetry),
+        app,
         host=settings.host,
         port=settings.port,
         # One worker per process: ECS scales by tasks, and each worker would need

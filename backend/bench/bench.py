@@ -1,16 +1,17 @@
 """Throughput of `fastapi-app` with telemetry off, on and 10 % sampled: `python -m bench.bench`.
 
-Starts a throwaway PostgreSQL (the tests' cluster helper), an OTLP endpoint, and the
-real `fastapi-app` command three times per round, alternating: ``OTEL_SDK_DISABLED=true``,
+Starts a throwaway PostgreSQL (the tests' cluster helper), an OTLP endpoint, and, in
+each round, the real `fastapi-app` command three times at once: ``OTEL_SDK_DISABLED=true``,
 exporting everything, and sampling 10 % of traces. Each gets the apps' own OTEL_*
-settings (collector/app-env.json, as on ECS). For each it drives three requests with
-wrk (devkit.wrk) at full speed, then one paced at about 100 requests/s, and prints
-req/s, p50, p99 and the server's CPU time per request. ``--server-cpu`` pins the
-server to one core (run the bench itself on the other, as `make bench` does):
-ratios are then steadier on a shared machine.
+settings (collector/app-env.json, as on ECS). Each server gets one request paced at
+about 100 requests/s; then, for each of three requests, wrk (devkit.wrk) drives the
+servers at full speed in turns of ``--window`` seconds, ``--windows`` turns each, in a
+rotating order. It prints req/s, p50, p99 and the server's CPU time per request.
+``--server-cpu`` pins the servers to one core (run the bench itself on the other, as
+`make bench` does). Fresh processes every round; the ratios are medians over rounds.
 
-Loopback only, and bounded: every wrk run stops after ``--duration`` seconds or
-``--requests`` responses, whichever comes first.
+Loopback only, and bounded: every wrk run stops after its seconds or ``--requests``
+responses, whichever comes first.
 
 The OTLP endpoint is, by default, the local collector binary (`make collector`) with a
 pipeline of its own (devkit.sink). ``--otlp-endpoint`` sends to a collector that already
@@ -33,7 +34,7 @@ from devkit.polling import poll_until
 from devkit.ports import free_port
 from devkit.postgres import Cluster
 from devkit.sink import answers, start_collector, stop
-from devkit.wrk import Load, Result, pinned, run_wrk
+from devkit.wrk import Load, Result, pinned, run_wrk, take_turns
 
 from bench.scenarios import SCENARIOS, SEED_TODOS
 
@@ -57,22 +58,19 @@ def app_env() -> dict[str, str]:
     return values
 
 
-def measure_mode(
-    *,
-    database: str,
-    mode: str,
-    pg: Cluster,
-    endpoint: str,
-    args: argparse.Namespace,
-    folder: Path,
-) -> dict[str, Result]:
-    """Start `fastapi-app` on a fresh database, seed it, and run every scenario once."""
+def start_server(
+    *, database: str, mode: str, pg: Cluster, endpoint: str, args: argparse.Namespace, folder: Path
+) -> tuple["subprocess.Popen[bytes]", str]:
+    """`fastapi-app` in one mode on a fresh database of SEED_TODOS todos; it and its URL."""
     pg.psql(f"CREATE DATABASE {database}")
     port = free_port()
     env = {
         "PATH": os.environ.get("PATH", ""),
         "DATABASE_URL": pg.url(database),
         "PORT": str(port),
+        # The same string hashing in every server: one less way for two processes
+        # running the same code to differ.
+        "PYTHONHASHSEED": "0",
         **app_env(),
         "OTEL_SDK_DISABLED": "false",
         "OTEL_EXPORTER_OTLP_ENDPOINT": endpoint,
@@ -88,18 +86,52 @@ def measure_mode(
         with httpx.Client(base_url=base) as client:
             for number in range(SEED_TODOS):
                 client.post("/api/todos/", json={"title": f"seed {number}"}).raise_for_status()
-        load = Load(args.connections, args.duration, args.requests, cpu=args.load_cpu)
+    except BaseException:
+        stop(process)
+        raise
+    return process, base
+
+
+def measure_round(
+    *,
+    number: int,
+    modes: list[str],
+    pg: Cluster,
+    endpoint: str,
+    args: argparse.Namespace,
+    folder: Path,
+) -> dict[str, dict[str, Result]]:
+    """One server per mode, all up at once; each scenario in short turns (devkit.wrk)."""
+    servers: dict[str, tuple[subprocess.Popen[bytes], str]] = {}
+    try:
+        for index, mode in enumerate(modes):
+            servers[mode] = start_server(
+                database=f"bench_{number}_{index}",
+                mode=mode,
+                pg=pg,
+                endpoint=endpoint,
+                args=args,
+                folder=folder,
+            )
+        load = Load(args.connections, args.window, args.requests, cpu=args.load_cpu)
         # Warm-up: pool connections, code paths, the exporter's first batches.
         warm = dataclasses.replace(load, duration=2, requests=10**9)
-        run_wrk(base, process.pid, SCENARIOS[0], warm, folder)
         paced = dataclasses.replace(PACED, cpu=args.load_cpu)
+        results: dict[str, dict[str, Result]] = {mode: {} for mode in modes}
+        for process, base in servers.values():
+            run_wrk(base, process.pid, SCENARIOS[0], warm, folder)
         # Paced first and create last, so that both lists hold the 100 seeded todos.
-        results = {"paced get": run_wrk(base, process.pid, SCENARIOS[0], paced, folder)}
+        for mode, (process, base) in servers.items():
+            results[mode]["paced get"] = run_wrk(base, process.pid, SCENARIOS[0], paced, folder)
+        targets = {mode: (process.pid, base) for mode, (process, base) in servers.items()}
         for scenario in SCENARIOS:
-            results[scenario.name] = run_wrk(base, process.pid, scenario, load, folder)
+            measured = take_turns(targets, scenario, load, args.windows, folder)
+            for mode in modes:
+                results[mode][scenario.name] = measured[mode]
         return results
     finally:
-        stop(process)
+        for process, _ in servers.values():
+            stop(process)
 
 
 def summarise(results: dict[str, list[dict[str, Result]]]) -> dict[str, dict[str, float]]:
@@ -146,8 +178,9 @@ def print_table(summary: dict[str, dict[str, float]], rounds: int) -> None:
 def main() -> None:
     """Parse the options, start PostgreSQL and an OTLP endpoint, measure every mode."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=5, help="seconds per run (max)")
-    parser.add_argument("--requests", type=int, default=20_000, help="responses per run (max)")
+    parser.add_argument("--window", type=int, default=1, help="seconds per turn (max)")
+    parser.add_argument("--windows", type=int, default=5, help="turns per mode and request")
+    parser.add_argument("--requests", type=int, default=20_000, help="responses per turn (max)")
     parser.add_argument("--connections", type=int, default=8, help="concurrent connections")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of every mode, alternating")
     parser.add_argument(
@@ -185,19 +218,18 @@ def main() -> None:
             collector, endpoint = start_collector(args.collector, folder)
         print(f"OTLP endpoint: {endpoint}; wrk, {args.connections} connections")
         for round_number in range(args.rounds):
-            for number, mode in enumerate(modes):
-                load = os.getloadavg()[0]
-                print(f"round {round_number + 1}, telemetry {mode} (load average {load:.2f})")
-                results[mode].append(
-                    measure_mode(
-                        database=f"bench_{round_number}_{number}",
-                        mode=mode,
-                        pg=pg,
-                        endpoint=endpoint,
-                        args=args,
-                        folder=folder,
-                    )
-                )
+            load = os.getloadavg()[0]
+            print(f"round {round_number + 1}: {', '.join(modes)} (load average {load:.2f})")
+            measured = measure_round(
+                number=round_number,
+                modes=modes,
+                pg=pg,
+                endpoint=endpoint,
+                args=args,
+                folder=folder,
+            )
+            for mode in modes:
+                results[mode].append(measured[mode])
         summary = summarise(results)
         print_table(summary, args.rounds)
         if args.json:

@@ -1,10 +1,11 @@
 """nextjs-app's telemetry cost and memory: the standalone server, telemetry on and off.
 
 Starts a throwaway PostgreSQL, fastapi-app with telemetry off (it is measured on its
-own by backend/bench), and the OTLP sink; then, alternating, the standalone Next.js
+own by backend/bench), and the OTLP sink; then the standalone Next.js
 server with ``OTEL_SDK_DISABLED=true`` and with the apps' OTEL_* settings
-(collector/app-env.json). wrk drives the page render and the API-route proxy; the
-server's RSS is read at the end of each run, after every request it served.
+(collector/app-env.json), both up at once: wrk drives the page render and the API-route
+proxy in short turns between them (devkit.wrk.take_turns), fresh servers each round.
+Each server's RSS is read at the end of its round, after every request it served.
 """
 
 import json
@@ -22,7 +23,7 @@ from devkit.polling import poll_until
 from devkit.ports import free_port
 from devkit.postgres import Cluster
 from devkit.sink import answers, start_collector, stop
-from devkit.wrk import Load, Result, Scenario, pinned, run_wrk
+from devkit.wrk import Load, Result, Scenario, pinned, run_wrk, take_turns
 
 from ecsotel.local.stack import FRONTEND_HEAP_MIB
 from ecsotel.paths import APP_ENV, BACKEND_DIR, FRONTEND_DIR
@@ -32,6 +33,7 @@ SCENARIOS = (
     Scenario("API-route proxy", 'return wrk.format("GET", "/api/todos")'),
 )
 SEED_TODOS = 20
+MODES = ("off", "on")
 
 
 def rss_mib(pid: int) -> float:
@@ -125,31 +127,41 @@ def behind_the_frontend(collector: Path, folder: Path) -> Iterator[tuple[str, st
         pg.remove()
 
 
-def measure(
-    *, mode: str, backend: str, endpoint: str, load: Load, server_cpu: int | None, folder: Path
-) -> dict[str, float | dict[str, float]]:
-    """One standalone server: every scenario once, then its RSS and requests served."""
-    process, base = start_server(
-        backend=backend,
-        endpoint=endpoint,
-        telemetry=mode != "off",
-        cpu=server_cpu,
-        log=folder / f"frontend-{mode}.log",
-    )
+def measure_round(
+    *, backend: str, endpoint: str, load: Load, turns: int, server_cpu: int | None, folder: Path
+) -> dict[str, dict[str, float | dict[str, float]]]:
+    """Both servers up at once, each scenario in turns (devkit.wrk); then RSS and requests."""
+    servers: dict[str, subprocess.Popen[bytes]] = {}
+    bases: dict[str, str] = {}
     try:
-        # A short warm-up, not measured.
-        run_wrk(base, process.pid, SCENARIOS[0], Load(4, 3, 10**9, cpu=load.cpu), folder)
-        results: dict[str, float | dict[str, float]] = {}
-        served = 0
+        for mode in MODES:
+            servers[mode], bases[mode] = start_server(
+                backend=backend,
+                endpoint=endpoint,
+                telemetry=mode != "off",
+                cpu=server_cpu,
+                log=folder / f"frontend-{mode}.log",
+            )
+        targets = {mode: (process.pid, bases[mode]) for mode, process in servers.items()}
+        # A short warm-up each, not measured.
+        for pid, base in targets.values():
+            run_wrk(base, pid, SCENARIOS[0], Load(4, 3, 10**9, cpu=load.cpu), folder)
+        results: dict[str, dict[str, float | dict[str, float]]] = {mode: {} for mode in MODES}
         for scenario in SCENARIOS:
-            result = run_wrk(base, process.pid, scenario, load, folder)
-            results[scenario.name] = asdict(result)
-            served += result.requests
-        results["rss_mib"] = rss_mib(process.pid)
-        results["requests"] = served
+            for mode, result in take_turns(targets, scenario, load, turns, folder).items():
+                results[mode][scenario.name] = asdict(result)
+        for mode, process in servers.items():
+            served = sum(int(asdict_result["requests"]) for asdict_result in _runs(results[mode]))
+            results[mode]["rss_mib"] = rss_mib(process.pid)
+            results[mode]["requests"] = served
         return results
     finally:
-        stop(process)
+        for process in servers.values():
+            stop(process)
+
+
+def _runs(results: dict[str, float | dict[str, float]]) -> list[dict[str, float]]:
+    return [result for result in results.values() if isinstance(result, dict)]
 
 
 def ratios(runs: dict[str, list[dict[str, float | dict[str, float]]]]) -> dict[str, float]:
@@ -171,22 +183,23 @@ def ratios(runs: dict[str, list[dict[str, float | dict[str, float]]]]) -> dict[s
     return summary
 
 
-def run(*, collector: Path, rounds: int, load: Load, server_cpu: int | None) -> dict[str, float]:
-    """Measure the frontend on and off over alternating rounds; return the summary."""
+def run(
+    *, collector: Path, rounds: int, turns: int, load: Load, server_cpu: int | None
+) -> dict[str, float]:
+    """Measure the frontend on and off, fresh servers each round; return the summary."""
     folder = Path(tempfile.mkdtemp(prefix="nextjs-app-bench-"))
-    runs: dict[str, list[dict[str, float | dict[str, float]]]] = {"off": [], "on": []}
+    runs: dict[str, list[dict[str, float | dict[str, float]]]] = {mode: [] for mode in MODES}
     with behind_the_frontend(collector, folder) as (backend, endpoint):
         for round_number in range(rounds):
-            for mode in ("off", "on"):
-                print(f"frontend round {round_number + 1}, telemetry {mode}", flush=True)
-                runs[mode].append(
-                    measure(
-                        mode=mode,
-                        backend=backend,
-                        endpoint=endpoint,
-                        load=load,
-                        server_cpu=server_cpu,
-                        folder=folder,
-                    )
-                )
+            print(f"frontend round {round_number + 1}: telemetry off and on", flush=True)
+            measured = measure_round(
+                backend=backend,
+                endpoint=endpoint,
+                load=load,
+                turns=turns,
+                server_cpu=server_cpu,
+                folder=folder,
+            )
+            for mode in MODES:
+                runs[mode].append(measured[mode])
     return ratios(runs)

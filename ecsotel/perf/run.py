@@ -116,10 +116,12 @@ def own_sections(
         + "\n\n![Throughput with telemetry on / off](performance.png)\n"
     )
     method = (
-        "Telemetry on against off in the same run, alternating rounds, medians of the "
-        "per-round ratios. fastapi-app: one uvicorn worker pinned by `taskset` to CPU 0, "
-        "wrk (1 thread, 8 connections) and PostgreSQL on CPU 1, a fresh database of 100 "
-        "todos per run; off is `OTEL_SDK_DISABLED=true`, on exports everything, 10 % is "
+        "Telemetry on against off in the same run, medians of the per-round ratios. In "
+        "each round every mode's server runs at once, fresh, and wrk drives them in "
+        "turns of 1 s, 5 turns each per request, in a rotating order, so that the "
+        "machine's drifting speed falls on all alike. fastapi-app: one uvicorn worker per "
+        "mode pinned by `taskset` to CPU 0, wrk (1 thread, 8 connections) and PostgreSQL "
+        "on CPU 1, a fresh database of 100 todos per server; off is `OTEL_SDK_DISABLED=true`, on exports everything, 10 % is "
         "`parentbased_traceidratio` 0.1; the paced run is 2 connections each waiting "
         "20 ms (about 100 req/s). nextjs-app: the standalone server pinned to CPU 0, "
         "fastapi-app (telemetry off) behind it, the page and the API-route proxy. Both "
@@ -144,8 +146,9 @@ def main() -> None:
     parser.add_argument("--backend-json", type=Path, required=True)
     parser.add_argument("--components-json", type=Path, help="backend/bench/components.py's")
     parser.add_argument("--collector", type=Path, required=True)
-    parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
+    parser.add_argument("--rounds", type=int, default=3, help="fresh frontend servers each")
+    parser.add_argument("--window", type=int, default=1, help="seconds per turn")
+    parser.add_argument("--windows", type=int, default=5, help="turns per mode and request")
     parser.add_argument("--telemetrygen", type=Path, help="without it, the collector is skipped")
     parser.add_argument("--spans-per-second", type=int, default=3000)
     parser.add_argument("--collector-seconds", type=int, default=60)
@@ -156,9 +159,13 @@ def main() -> None:
     parser.add_argument("--rss-budget-mib", type=float, default=768)
     args = parser.parse_args()
     backend = json.loads(args.backend_json.read_text())
-    load = Load(connections=4, duration=args.duration, requests=10**9, cpu=args.load_cpu)
+    load = Load(connections=4, duration=args.window, requests=10**9, cpu=args.load_cpu)
     front = frontend.run(
-        collector=args.collector, rounds=args.rounds, load=load, server_cpu=args.server_cpu
+        collector=args.collector,
+        rounds=args.rounds,
+        turns=args.windows,
+        load=load,
+        server_cpu=args.server_cpu,
     )
     print(f"action to trace: {args.trace_samples} creates through the local stack", flush=True)
     latency = action_to_trace(args.trace_samples, Path(tempfile.mkdtemp(prefix="ecsotel-latency-")))

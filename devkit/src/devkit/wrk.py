@@ -6,6 +6,7 @@ same cores away from the server it measures. Used by the benchmarks of every tie
 
 import json
 import os
+import statistics
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,3 +113,35 @@ def run_wrk(base: str, pid: int, scenario: Scenario, load: Load, folder: Path) -
         cpu_ms=cpu * 1000 / numbers["requests"],
         requests=numbers["requests"],
     )
+
+
+def combine(windows: list[Result]) -> Result:
+    """One result from several runs: totals for throughput and CPU, median latencies."""
+    requests = sum(window.requests for window in windows)
+    seconds = sum(window.requests / window.rps for window in windows)
+    return Result(
+        rps=requests / seconds,
+        p50_ms=statistics.median(window.p50_ms for window in windows),
+        p99_ms=statistics.median(window.p99_ms for window in windows),
+        cpu_ms=sum(window.cpu_ms * window.requests for window in windows) / requests,
+        requests=requests,
+    )
+
+
+def take_turns(
+    servers: dict[str, tuple[int, str]], scenario: Scenario, load: Load, turns: int, folder: Path
+) -> dict[str, Result]:
+    """Drive each server (name: its PID and URL) ``turns`` times in a rotating order.
+
+    Servers measured one after another, seconds apart, differed by as much as the
+    telemetry under test costs: a shared machine's speed drifts. Short turns in a
+    rotating order give every server the same share of each slow and fast moment.
+    """
+    names = list(servers)
+    windows: dict[str, list[Result]] = {name: [] for name in names}
+    for turn in range(turns):
+        shift = turn % len(names)
+        for name in names[shift:] + names[:shift]:
+            pid, base = servers[name]
+            windows[name].append(run_wrk(base, pid, scenario, load, folder))
+    return {name: combine(results) for name, results in windows.items()}
