@@ -183,7 +183,7 @@ def main() -> None:
     parser.add_argument("--windows", type=int, default=5, help="turns per mode and request")
     parser.add_argument("--requests", type=int, default=20_000, help="responses per turn (max)")
     parser.add_argument("--connections", type=int, default=8, help="concurrent connections")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds of every mode, alternating")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of fresh servers")
     parser.add_argument(
         "--modes", default=",".join(MODES), help="comma-separated, from off,on,10%%"
     )

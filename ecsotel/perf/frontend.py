@@ -131,37 +131,33 @@ def measure_round(
     *, backend: str, endpoint: str, load: Load, turns: int, server_cpu: int | None, folder: Path
 ) -> dict[str, dict[str, float | dict[str, float]]]:
     """Both servers up at once, each scenario in turns (devkit.wrk); then RSS and requests."""
-    servers: dict[str, subprocess.Popen[bytes]] = {}
-    bases: dict[str, str] = {}
+    servers: dict[str, tuple[subprocess.Popen[bytes], str]] = {}
     try:
         for mode in MODES:
-            servers[mode], bases[mode] = start_server(
+            servers[mode] = start_server(
                 backend=backend,
                 endpoint=endpoint,
                 telemetry=mode != "off",
                 cpu=server_cpu,
                 log=folder / f"frontend-{mode}.log",
             )
-        targets = {mode: (process.pid, bases[mode]) for mode, process in servers.items()}
+        targets = {mode: (process.pid, base) for mode, (process, base) in servers.items()}
         # A short warm-up each, not measured.
         for pid, base in targets.values():
             run_wrk(base, pid, SCENARIOS[0], Load(4, 3, 10**9, cpu=load.cpu), folder)
         results: dict[str, dict[str, float | dict[str, float]]] = {mode: {} for mode in MODES}
+        served = dict.fromkeys(MODES, 0)
         for scenario in SCENARIOS:
             for mode, result in take_turns(targets, scenario, load, turns, folder).items():
                 results[mode][scenario.name] = asdict(result)
-        for mode, process in servers.items():
-            served = sum(int(asdict_result["requests"]) for asdict_result in _runs(results[mode]))
+                served[mode] += result.requests
+        for mode, (process, _) in servers.items():
             results[mode]["rss_mib"] = rss_mib(process.pid)
-            results[mode]["requests"] = served
+            results[mode]["requests"] = served[mode]
         return results
     finally:
-        for process in servers.values():
+        for process, _ in servers.values():
             stop(process)
-
-
-def _runs(results: dict[str, float | dict[str, float]]) -> list[dict[str, float]]:
-    return [result for result in results.values() if isinstance(result, dict)]
 
 
 def ratios(runs: dict[str, list[dict[str, float | dict[str, float]]]]) -> dict[str, float]:
