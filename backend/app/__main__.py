@@ -31,6 +31,8 @@ def main() -> None:
     configure_logging(settings.log_level)
     telemetry = setup_telemetry(settings)
     engine = create_db_engine(settings)
+    if telemetry is not None:
+        telemetry.instrument_engine(engine)
     # Start-up migrations are not request work: keep them out of the traces.
     with suppress_instrumentation():
         run_migrations(engine)

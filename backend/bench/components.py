@@ -5,7 +5,7 @@ shared machine its ratios move by more than the pieces weigh. This measures each
 piece on its own, in one process, by the CPU time of the thread that does it (so
 other processes on the machine do not count): the server span as
 app.core.telemetry.TelemetryMiddleware makes it, the same span unsampled, one SQL
-statement with and without the SQLAlchemy instrumentation (a real PostgreSQL), one
+statement with and without its span (app.core.sql_spans) (a real PostgreSQL), one
 point of the request histogram, and the OTLP encoding of each span, which the
 export thread does. Each figure is the median of several rounds of many calls.
 """
@@ -22,8 +22,6 @@ import sqlalchemy as sa
 from devkit.postgres import Cluster
 from opentelemetry import context, propagate, trace
 from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
-from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
-from opentelemetry.metrics import NoOpMeterProvider
 from opentelemetry.sdk.metrics import Histogram, MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.metrics.view import ExponentialBucketHistogramAggregation
@@ -34,6 +32,7 @@ from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ParentBased
 from opentelemetry.trace import SpanKind
 
 from app.core import telemetry
+from app.core.sql_spans import instrument_engine
 from app.core.trace_header import AlbRootIdGenerator
 
 # A request as uvicorn hands it over: the wrk bench's get by id.
@@ -97,7 +96,8 @@ def server_span(tracer: trace.Tracer) -> Callable[[], None]:
 
 def measure(url: str, calls: int, rounds: int) -> dict[str, float]:
     """Every piece's CPU per call, in microseconds."""
-    resource = Resource.create({"service.name": "fastapi-app"})
+    # As the service makes it: hashed once (app.core.telemetry._HashedOnce).
+    resource = telemetry._HashedOnce(Resource.create({"service.name": "fastapi-app"}))
     kept = _Keep()
     provider = TracerProvider(
         resource=resource, id_generator=AlbRootIdGenerator(), shutdown_on_exit=False
@@ -114,10 +114,8 @@ def measure(url: str, calls: int, rounds: int) -> dict[str, float]:
     }
 
     plain = sa.create_engine(url)
-    SQLAlchemyInstrumentor().instrument(
-        tracer_provider=provider, meter_provider=NoOpMeterProvider(), enable_commenter=False
-    )
     instrumented = sa.create_engine(url)
+    instrument_engine(instrumented, provider.get_tracer("app.sql"))
     query = sa.text("SELECT id, title FROM bench_todo WHERE id = :id")
     with plain.begin() as connection:
         connection.execute(sa.text("CREATE TABLE bench_todo (id int PRIMARY KEY, title text)"))
@@ -132,7 +130,6 @@ def measure(url: str, calls: int, rounds: int) -> dict[str, float]:
                     connection.execute(query, {"id": 7}).all()
 
             results[f"SQL statement under a span, {name}"] = cpu_us(statement, calls // 4, rounds)
-    SQLAlchemyInstrumentor().uninstrument()
     results["SQL span (instrumentation)"] = (
         results["SQL statement under a span, instrumented"]
         - results["SQL statement under a span, plain"]

@@ -1,8 +1,8 @@
 """Shared fixtures: one PostgreSQL cluster, telemetry into memory, one app per session.
 
 Telemetry is set up once per session (OpenTelemetry's global providers can be set
-only once per process) and before any engine exists, since engines are instrumented
-as they are created. Each test runs in an outer transaction that is rolled back.
+only once per process), and the engine's statements traced by it, as the service
+does. Each test runs in an outer transaction that is rolled back.
 """
 
 from collections.abc import Iterator
@@ -71,6 +71,7 @@ def telemetry(
 def engine(settings: Settings, telemetry: Telemetry) -> Iterator[Engine]:
     """The service's engine on the migrated test database."""
     created = create_db_engine(settings)
+    telemetry.instrument_engine(created)
     with suppress_instrumentation():  # as at start-up: migrations are not request work
         run_migrations(created)
     yield created

@@ -1,10 +1,13 @@
 """Telemetry costs in proportion to what is kept: an unsampled request builds no spans."""
 
+from typing import Any
+
 import pytest
 from fastapi.testclient import TestClient
-from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+from opentelemetry.sdk.trace import Tracer
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import Span
 
 from app.core.telemetry import Telemetry
 
@@ -27,18 +30,18 @@ def duration_count(reader: InMemoryMetricReader) -> int:
     )
 
 
-def count_sql_hooks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """A list that grows each time the SQL hook gets past its "instrumentation on" check."""
-    # The hook names its span only after that check.
-    named: list[str] = []
-    original = EngineTracer._operation_name
+def count_sql_spans_started(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """A list that grows with each span the SQL hook starts, recorded or not."""
+    started: list[str] = []
+    original = Tracer.start_span
 
-    def spy(self: EngineTracer, db_name: str, statement: str) -> str:
-        named.append(statement)
-        return original(self, db_name, statement)  # type: ignore[no-any-return,no-untyped-call]
+    def spy(self: Tracer, name: str, *args: Any, **kwargs: Any) -> Span:
+        if self.instrumentation_info.name == "app.sql":
+            started.append(name)
+        return original(self, name, *args, **kwargs)
 
-    monkeypatch.setattr(EngineTracer, "_operation_name", spy)
-    return named
+    monkeypatch.setattr(Tracer, "start_span", spy)
+    return started
 
 
 def test_unsampled_request_skips_the_sql_hooks_but_is_still_measured(
@@ -48,7 +51,7 @@ def test_unsampled_request_skips_the_sql_hooks_but_is_still_measured(
     metric_reader: InMemoryMetricReader,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    named = count_sql_hooks(monkeypatch)
+    named = count_sql_spans_started(monkeypatch)
     before = duration_count(metric_reader)
 
     assert client.get("/api/todos/", headers={"traceparent": UNSAMPLED}).status_code == 200
@@ -62,7 +65,7 @@ def test_unsampled_request_skips_the_sql_hooks_but_is_still_measured(
 def test_sampled_request_still_runs_the_sql_hooks(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    named = count_sql_hooks(monkeypatch)
+    named = count_sql_spans_started(monkeypatch)
 
     assert client.get("/api/todos/").status_code == 200
 
