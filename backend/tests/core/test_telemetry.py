@@ -2,9 +2,11 @@
 
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader, NumberDataPoint
+from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
@@ -250,3 +252,21 @@ def test_sdk_disabled_installs_nothing(settings: Settings, engine: Engine) -> No
     app = create_app(engine=engine, telemetry=None)
     assert not getattr(app, "_is_instrumented_by_opentelemetry", False)
     assert [getattr(m, "cls", None) for m in app.user_middleware] == [BodyLimitMiddleware]
+
+
+def test_resource_hashes_once_and_still_equals_its_attributes(
+    telemetry: Telemetry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    resource = telemetry.tracer_provider.resource
+    same = Resource(resource.attributes, resource.schema_url)
+    assert resource == same
+    assert hash(resource) == hash(same)
+
+    # The encoders hash it per span: no JSON after the first time.
+    def no_json(*_args: object, **_kwargs: object) -> str:
+        raise AssertionError("the resource was serialised to hash it again")
+
+    monkeypatch.setattr("opentelemetry.sdk.resources.dumps", no_json)
+    assert hash(resource) == hash(resource)
+    with pytest.raises(AssertionError):
+        hash(same)
