@@ -1,8 +1,12 @@
 """The benches' turn-taking (devkit.wrk): turns combine into one result per server."""
 
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from devkit.polling import WaitTimeout
 from devkit.wrk import Load, Result, Scenario, combine, take_turns
 
 from devkit import wrk
@@ -41,3 +45,56 @@ def test_each_server_gets_every_turn_in_a_rotating_order(
         "on": 600,
         "10%": 900,
     }
+
+
+# Burns CPU for about `seconds` of its own CPU time, then idles until killed.
+BURST_THEN_IDLE = """
+import sys, time
+start = time.process_time()
+while time.process_time() - start < float(sys.argv[1]):
+    pass
+print("idle", flush=True)
+time.sleep(120)
+"""
+
+
+@pytest.fixture
+def burst() -> Iterator[Callable[[float], subprocess.Popen[str]]]:
+    """Start a process that burns CPU for a while (forever with inf), then idles."""
+    started: list[subprocess.Popen[str]] = []
+
+    def start(seconds: float) -> subprocess.Popen[str]:
+        process = subprocess.Popen(
+            [sys.executable, "-c", BURST_THEN_IDLE, str(seconds)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        process.kill()
+        process.wait()
+
+
+def test_settle_waits_for_the_work_left_after_the_load(
+    burst: Callable[[float], subprocess.Popen[str]],
+) -> None:
+    process = burst(0.5)
+
+    wrk.settle(process.pid)
+
+    # The burst is over (and counted), not cut off at its first quiet-looking moment.
+    assert wrk.cpu_seconds(process.pid) >= 0.45
+    assert process.stdout is not None
+    assert process.stdout.readline() == "idle\n"
+
+
+def test_settle_fails_on_a_process_that_never_goes_quiet(
+    burst: Callable[[float], subprocess.Popen[str]],
+) -> None:
+    process = burst(float("inf"))
+
+    with pytest.raises(WaitTimeout, match=f"PID {process.pid} to go quiet"):
+        wrk.settle(process.pid, timeout=1)

@@ -11,6 +11,13 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from devkit.polling import poll_until
+
+# A server has settled after a load when it used less CPU than this in one interval:
+# more than timers and idle threads use, less than an exporter's batch.
+QUIET_CPU_MS = 5.0
+QUIET_INTERVAL = 0.1
+
 
 @dataclass(frozen=True)
 class Scenario:
@@ -78,6 +85,26 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def settle(pid: int, *, timeout: float = 10.0) -> None:
+    """Wait until the process goes quiet: under QUIET_CPU_MS in QUIET_INTERVAL seconds.
+
+    A server is not done when its last response is: a telemetry exporter still
+    encodes and sends the spans of the last requests. That work belongs to its turn;
+    left running, it would be measured as the next server's slowness.
+    """
+    last: list[float] = []
+
+    def quiet() -> bool:
+        now = cpu_seconds(pid)
+        used_ms = (now - last[-1]) * 1000 if last else None
+        last.append(now)
+        return used_ms is not None and used_ms < QUIET_CPU_MS
+
+    poll_until(
+        quiet, f"PID {pid} to go quiet after the load", timeout=timeout, interval=QUIET_INTERVAL
+    )
+
+
 def pinned(argv: list[str], cpu: int | None) -> list[str]:
     """``argv`` run on one CPU (taskset) when ``cpu`` is given."""
     return argv if cpu is None else ["taskset", "--cpu-list", str(cpu), *argv]
@@ -99,6 +126,7 @@ def run_wrk(base: str, pid: int, scenario: Scenario, load: Load, folder: Path) -
         check=True,
         timeout=load.duration + 30,
     )
+    settle(pid)
     cpu = cpu_seconds(pid) - cpu_before
     (line,) = [entry for entry in completed.stdout.splitlines() if entry.startswith('{"requests"')]
     numbers = json.loads(line)
