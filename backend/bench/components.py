@@ -5,7 +5,7 @@ shared machine its ratios move by more than the pieces weigh. This measures each
 piece on its own, in one process, by the CPU time of the thread that does it (so
 other processes on the machine do not count): the server span as
 app.core.telemetry.TelemetryMiddleware makes it, the same span unsampled, one SQL
-statement with and without its span (app.core.sql_spans) (a real PostgreSQL), one
+statement on a real PostgreSQL with and without its span (app.core.sql_spans), one
 point of the request histogram, and the OTLP encoding of each span, which the
 export thread does. Each figure is the median of several rounds of many calls.
 """

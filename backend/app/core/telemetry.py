@@ -71,7 +71,11 @@ class Telemetry:
     sampler: XRayRemoteSampler | None = None
 
     def instrument_engine(self, engine: Engine) -> None:
-        """Give each SQL statement the engine runs a span (once per engine)."""
+        """Give each SQL statement the engine runs a span; call it once per engine.
+
+        Each call adds its own hooks: a second call on the same engine would start
+        two spans per statement.
+        """
         instrument_engine(engine, self.tracer_provider.get_tracer("app.sql"))
 
     def shutdown(self, timeout: float = FLUSH_SECONDS) -> None:

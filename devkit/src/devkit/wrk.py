@@ -92,13 +92,14 @@ def settle(pid: int, *, timeout: float = 10.0) -> None:
     encodes and sends the spans of the last requests. That work belongs to its turn;
     left running, it would be measured as the next server's slowness.
     """
-    last: list[float] = []
+    # The first reading only starts the first interval.
+    previous: float | None = None
 
     def quiet() -> bool:
-        now = cpu_seconds(pid)
-        used_ms = (now - last[-1]) * 1000 if last else None
-        last.append(now)
-        return used_ms is not None and used_ms < QUIET_CPU_MS
+        nonlocal previous
+        now, before = cpu_seconds(pid), previous
+        previous = now
+        return before is not None and (now - before) * 1000 < QUIET_CPU_MS
 
     poll_until(
         quiet, f"PID {pid} to go quiet after the load", timeout=timeout, interval=QUIET_INTERVAL
