@@ -145,12 +145,16 @@ def summarise(results: dict[str, list[dict[str, Result]]]) -> dict[str, dict[str
             # Ratios per round (modes ran back to back), then their median: steadier
             # than a ratio of medians when other processes load the machine unevenly.
             pairs = list(zip(results["off"], rounds, strict=True))
+            ratios = [b[name].rps / a[name].rps for a, b in pairs]
             summary[f"{mode} / {name}"] = {
                 "rps": statistics.median(r.rps for r in runs),
                 "p50_ms": statistics.median(r.p50_ms for r in runs),
                 "p99_ms": statistics.median(r.p99_ms for r in runs),
                 "cpu_ms": statistics.median(r.cpu_ms for r in runs),
-                "rps_ratio": statistics.median(b[name].rps / a[name].rps for a, b in pairs),
+                "rps_ratio": statistics.median(ratios),
+                # The rounds' spread: how far one round's verdict is from the next.
+                "rps_ratio_low": min(ratios),
+                "rps_ratio_high": max(ratios),
                 "added_cpu_ms": statistics.median(
                     b[name].cpu_ms - a[name].cpu_ms for a, b in pairs
                 ),

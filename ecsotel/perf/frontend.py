@@ -167,9 +167,10 @@ def ratios(runs: dict[str, list[dict[str, float | dict[str, float]]]]) -> dict[s
         pairs = list(zip(runs["off"], runs["on"], strict=True))
         off = [Result(**p[0][scenario.name]) for p in pairs]  # type: ignore[arg-type]
         on = [Result(**p[1][scenario.name]) for p in pairs]  # type: ignore[arg-type]
-        summary[f"{scenario.name} ratio"] = statistics.median(
-            b.rps / a.rps for a, b in zip(off, on, strict=True)
-        )
+        per_round = [b.rps / a.rps for a, b in zip(off, on, strict=True)]
+        summary[f"{scenario.name} ratio"] = statistics.median(per_round)
+        summary[f"{scenario.name} ratio low"] = min(per_round)
+        summary[f"{scenario.name} ratio high"] = max(per_round)
         summary[f"{scenario.name} added cpu ms"] = statistics.median(
             b.cpu_ms - a.cpu_ms for a, b in zip(off, on, strict=True)
         )

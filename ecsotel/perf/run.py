@@ -116,7 +116,9 @@ def own_sections(
         + "\n\n![Throughput with telemetry on / off](performance.png)\n"
     )
     method = (
-        "Telemetry on against off in the same run, medians of the per-round ratios. In "
+        "Telemetry on against off in the same run, medians of the per-round ratios; "
+        "in brackets, the lowest and the highest round's ratio (a verdict within them "
+        "could go either way on the next run). In "
         "each round every mode's server runs at once, fresh, and wrk drives them in "
         "turns of 1 s, 5 turns each per request, in a rotating order, so that the "
         "machine's drifting speed falls on all alike. fastapi-app: one uvicorn worker per "

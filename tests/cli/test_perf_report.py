@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from ecsotel.perf.renders import Reading, verdict
-from ecsotel.perf.report import backend_rows, table
+from ecsotel.perf.report import backend_rows, frontend_rows, table
 from ecsotel.perf.run import collector_row, components_section, latency_row, write_report
 
 
@@ -13,9 +13,24 @@ def backend_summary(
     """A backend bench summary with the same figures for every request."""
     summary = {}
     for request in ("get by id", "list (100)", "create"):
-        summary[f"on / {request}"] = {"rps_ratio": ratio, "added_cpu_ms": cpu, "added_p99_ms": 0}
-        summary[f"10% / {request}"] = {"rps_ratio": sampled, "added_cpu_ms": 0, "added_p99_ms": 0}
-    summary["on / paced get"] = {"rps_ratio": 1, "added_cpu_ms": 0, "added_p99_ms": p99}
+        summary[f"on / {request}"] = {**spread(ratio), "added_cpu_ms": cpu, "added_p99_ms": 0}
+        summary[f"10% / {request}"] = {**spread(sampled), "added_cpu_ms": 0, "added_p99_ms": 0}
+    summary["on / paced get"] = {**spread(1), "added_cpu_ms": 0, "added_p99_ms": p99}
+    return summary
+
+
+def spread(ratio: float) -> dict[str, float]:
+    """A median ratio whose rounds went 0.05 either side."""
+    return {"rps_ratio": ratio, "rps_ratio_low": ratio - 0.05, "rps_ratio_high": ratio + 0.05}
+
+
+def frontend_summary(page: float, proxy: float, rss_mib: float) -> dict[str, float]:
+    """A frontend bench summary: both requests' ratios, their rounds, memory."""
+    summary = {"rss_mib on": rss_mib, "rss_mib off": 150, "requests per run": 900}
+    for request, ratio in (("page render", page), ("API-route proxy", proxy)):
+        summary[f"{request} ratio"] = ratio
+        summary[f"{request} ratio low"] = ratio - 0.05
+        summary[f"{request} ratio high"] = ratio + 0.05
     return summary
 
 
@@ -29,6 +44,29 @@ def test_budgets_pass_and_fail_on_the_right_side() -> None:
     ]
     assert "**fail**" in table(failing)
     assert not any(row.met for row in backend_rows(backend_summary(0.5, 0.5, 0.9, 9)))
+
+
+def test_ratios_are_judged_by_their_median_and_shown_with_their_rounds() -> None:
+    rows = {row.what: row for row in backend_rows(backend_summary(0.8, 0.88, 0.5, 3))}
+
+    # A round below the budget does not fail a median at it; the spread is shown.
+    assert rows["get by id: on/off"].met
+    assert rows["get by id: on/off"].measured == "0.80 (0.75-0.85)"
+    assert not rows["get by id: 10 % sampled/off"].met
+    assert rows["get by id: 10 % sampled/off"].measured == "0.88 (0.83-0.93)"
+
+
+def test_frontend_budgets_pass_and_fail_on_the_right_side() -> None:
+    rows = frontend_rows(frontend_summary(page=0.85, proxy=0.84, rss_mib=700), 768)
+
+    assert [(row.what, row.met) for row in rows] == [
+        ("page render: on/off", True),
+        ("API-route proxy: on/off", False),
+        ("RSS after ~900 requests (telemetry on)", True),
+    ]
+    assert rows[1].measured == "0.84 (0.79-0.89)"
+    too_big = frontend_rows(frontend_summary(page=0.9, proxy=0.9, rss_mib=768), 768)
+    assert [row.met for row in too_big] == [True, True, False]
 
 
 def test_report_keeps_sections_it_does_not_own(tmp_path: Path) -> None:
