@@ -152,7 +152,7 @@ def summarise(results: dict[str, list[dict[str, Result]]]) -> dict[str, dict[str
                 "p99_ms": statistics.median(r.p99_ms for r in runs),
                 "cpu_ms": statistics.median(r.cpu_ms for r in runs),
                 "rps_ratio": statistics.median(ratios),
-                # The rounds' spread: how far one round's verdict is from the next.
+                # The lowest and highest round, printed beside the median in the report.
                 "rps_ratio_low": min(ratios),
                 "rps_ratio_high": max(ratios),
                 "added_cpu_ms": statistics.median(
