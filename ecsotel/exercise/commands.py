@@ -125,11 +125,9 @@ def bench_list(
 def load(
     objective_ms: Annotated[float, typer.Option(help="p99 objective")] = 300,
     step_seconds: Annotated[int, typer.Option(help="Length of each step")] = 30,
-    out: Annotated[
-        Path | None, typer.Option(help="Where PNG and CSV go (default docs/, or a scratch folder)")
-    ] = None,
+    out: Annotated[Path | None, typer.Option(help="PNG and CSV folder (default docs/)")] = None,
     smoke: Annotated[
-        bool, typer.Option("--smoke", help="One short step into a scratch folder (make test-load)")
+        bool, typer.Option("--smoke", help="One 8 s step, into a scratch folder")
     ] = False,
 ) -> None:
     """Ramp Locust through a local stack until p99 passes the objective (table, CSV, plot)."""
