@@ -173,8 +173,8 @@ test-backend: setup-backend ## Run the backend's tests
 # Not part of `make test`: it takes about 10 minutes and its numbers depend on the machine.
 # wrk is the load generator (C; a Python client would share the cores it measures).
 # The server under test runs on CPU 0, everything else (wrk, PostgreSQL, the
-# collector) on CPU 1: ratios are then steadier on a shared machine.
-BENCH_JSON := .cache/bench/backend.json
+# collector) on CPU 1: ratios are then steadier on a shared machine. The per-piece
+# CPU figures come first, from the backend's own environment (they import the app).
 COMPONENTS_JSON := .cache/bench/components.json
 # The collector's load generator, built once from the Go module proxy (the proxy
 # here has no telemetrygen of the collector's own release line; 0.149.0 speaks the
@@ -193,30 +193,27 @@ bench: setup setup-backend collector frontend-build $(TELEMETRYGEN) ## Measure t
 	@command -v taskset >/dev/null || { echo "taskset is missing: apt-get install util-linux"; exit 1; }
 	@test "$$(nproc)" -ge 2 || { echo "make bench pins the server and the load to two CPUs; this machine has one"; exit 1; }
 	mkdir -p .cache/bench
-	taskset --cpu-list 1 $(RUN) --directory backend python -m bench.bench --collector ../$(COLLECTOR_BIN) \
-	  --server-cpu 0 --load-cpu 1 --json $(CURDIR)/$(BENCH_JSON) $(BENCH_ARGS)
 	taskset --cpu-list 0 $(RUN) --directory backend python -m bench.components \
 	  --json $(CURDIR)/$(COMPONENTS_JSON)
-	taskset --cpu-list 1 $(RUN) python -m ecsotel.perf.run --backend-json $(BENCH_JSON) \
-	  --components-json $(COMPONENTS_JSON) \
-	  --collector $(COLLECTOR_BIN) --telemetrygen $(TELEMETRYGEN) --server-cpu 0 --load-cpu 1
+	taskset --cpu-list 1 $(RUN) ecsotel bench --components-json $(COMPONENTS_JSON) \
+	  --telemetrygen $(TELEMETRYGEN) --server-cpu 0 --load-cpu 1 $(BENCH_ARGS)
 
 # Not part of `make test` either (about 2 minutes): the tests hold its bounds' short
 # version (Show more, the Link header, the HTML per todo), without timings.
 .PHONY: bench-list
 bench-list: setup collector frontend-build ## Measure the list at 100, 1,000 and 10,000 todos (API, page render, HTML size)
-	$(RUN) python -m tests.perf.bench_list $(BENCH_ARGS)
+	$(RUN) ecsotel bench-list $(BENCH_ARGS)
 
 # Not part of `make test` (several minutes; the numbers depend on the machine);
 # test-load runs a few seconds of it. LOAD_ARGS: e.g. --objective-ms 200 --step-seconds 30.
 .PHONY: load
 load: setup collector frontend-build ## Ramp Locust through the local stack until p99 passes 300 ms (table, docs/load-latency.png)
 	@$(MAKE) system-deps STACK_ONLY=1
-	$(RUN) python -m loadtest.run $(LOAD_ARGS)
+	$(RUN) ecsotel load $(LOAD_ARGS)
 
 .PHONY: test-load
-test-load: setup collector frontend-build ## Run a few seconds of `make load` and test its step reader
-	$(RUN) pytest tests/load
+test-load: setup collector frontend-build ## Run a few seconds of `make load` through a stack of its own
+	$(RUN) pytest tests/exercise/load/test_load_smoke.py
 
 .PHONY: test-frontend
 # tsc and ESLint run in `make lint` (and so in `make test`), not again here.
@@ -226,7 +223,7 @@ test-frontend: setup setup-frontend frontend-build ## Run the frontend's Vitest 
 
 .PHONY: bundle-size
 bundle-size: setup frontend-build ## Print the first-load JS of / and the lazily loaded browser telemetry (gzip)
-	$(RUN) python -m tests.frontend.bundle
+	$(RUN) ecsotel bundle-size
 
 .PHONY: test-collector
 test-collector: setup collector ## Validate the collector configs and run their contract tests
@@ -241,9 +238,9 @@ test-collector: setup collector ## Validate the collector configs and run their 
 
 # Not part of `make test` (which runs the short drill in test-collector): about
 # 5 minutes of traffic, outages and waiting for stragglers.
-.PHONY: drill
-drill: setup collector ## Outage drill, full length: 90 s of 20 traces/s, a 60 s outage with a sidecar restart, both pipelines
-	DRILL=full $(RUN) pytest -s tests/collector/test_outage_drill.py
+.PHONY: pipeline-drill
+pipeline-drill: setup collector ## Collector outage drill, full length: 90 s of 20 traces/s, a 60 s outage and a restart, both pipelines
+	$(RUN) ecsotel pipeline-drill
 
 .PHONY: test-infra
 test-infra: setup $(TERRAFORM) ## Check the Terraform (fmt, checkov, design tests), Dockerfiles and diagram
@@ -263,8 +260,8 @@ checkov: $(UV) ## Scan the Terraform under infra/ (every root module) with check
 	  checkov -d infra --framework terraform --skip-download --quiet --compact
 
 .PHONY: test-cli
-test-cli: setup ## Run the CLI's own tests (supervision, PostgreSQL, trace trees), the benches' and tools' checkers
-	$(RUN) pytest tests/cli tests/perf tests/tools
+test-cli: setup ## Run the CLI's own tests (supervision, PostgreSQL, trace trees), the exercise harness and checkers, tools/
+	$(RUN) pytest tests/cli tests/exercise tests/tools --ignore=tests/exercise/load/test_load_smoke.py
 
 .PHONY: test-ci
 test-ci: setup ## Check the GitHub workflows' hygiene (pins, permissions, timeouts, make targets)
@@ -287,12 +284,12 @@ test-images: setup ## Run the built images <service>:IMAGE_TAG as Fargate would,
 FUZZ_EXAMPLES ?= 200
 .PHONY: fuzz
 fuzz: setup collector frontend-build ## Fuzz the backend's and the frontend's APIs with Schemathesis (FUZZ_EXAMPLES per operation)
-	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(RUN) pytest -s tests/e2e/test_fuzz.py
+	$(RUN) ecsotel fuzz --examples $(FUZZ_EXAMPLES)
 
 # Not part of `make test` (test-e2e runs a few seconds of each drill): about 3 minutes.
 .PHONY: drills
-drills: setup collector frontend-build ## Fault drills under load (collector, PostgreSQL, backend down, rolling restart, secret rotation): one row each
-	$(RUN) python -m tools.drills
+drills: setup collector frontend-build ## Fault drills under traffic (collector, PostgreSQL, backend down, rolling restart, secret rotation): one row each
+	$(RUN) ecsotel drills
 
 # Not part of `make test` (about 12 minutes): nextjs-app's RSS over RENDERS page
 # renders, with telemetry on and its ECS container's heap, against that container.
@@ -300,13 +297,13 @@ RENDERS ?= 40000
 .PHONY: soak-renders
 soak-renders: setup collector frontend-build ## Render the page RENDERS times (40,000); RSS must stay under the container's 768 MiB
 	@command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk (or brew install wrk)"; exit 1; }
-	$(RUN) python -m ecsotel.perf.renders $(RENDERS)
+	$(RUN) ecsotel soak-renders $(RENDERS)
 
 # Not part of `make test`: 10 minutes (SOAK_MINUTES) of moderate load, RSS before and after.
 SOAK_MINUTES ?= 10
 .PHONY: soak
 soak: setup collector frontend-build ## Soak: 20 req/s through the frontend for SOAK_MINUTES; RSS growth and failures
-	$(RUN) python -m tools.drills.soak $(SOAK_MINUTES)
+	$(RUN) ecsotel soak $(SOAK_MINUTES)
 
 .PHONY: screenshot
 screenshot: setup collector frontend-build ## Refresh docs/screenshot.png from the browser tests

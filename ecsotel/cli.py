@@ -1,7 +1,8 @@
 """The `ecsotel` command line: one entry point for the local stack and AWS.
 
 The commands only parse options and print; the work is in local/ (the stack),
-proof/ (verify), deploy/ (AWS) and xray.py (trace trees).
+proof/ (verify), deploy/ (AWS), xray.py (trace trees) and exercise/ (the benches,
+load, drills, soaks and fuzzing, whose commands exercise/commands.py adds).
 """
 
 import threading
@@ -13,10 +14,13 @@ from rich.text import Text
 
 from ecsotel.console import console
 from ecsotel.deploy.plan import DEFAULT_REGION, DeployError
+from ecsotel.exercise import commands as exercise_commands
 from ecsotel.local.collector import Pipeline
 from ecsotel.local.ports import Ports
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
+# bench, bench-list, load, drills, pipeline-drill, soak, soak-renders, fuzz, bundle-size
+app.add_typer(exercise_commands.app)
 
 COLOURS = {
     "postgres": "blue",

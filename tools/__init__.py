@@ -1,1 +1,1 @@
-"""Project tooling run by the Makefile: the dependency audit, the fuzz runs and the drills."""
+"""Project tooling run by the Makefile: the dependency audit (`make audit`)."""

@@ -1,1 +1,1 @@
-"""The backend's benchmark: throughput with telemetry off and on."""
+"""Where fastapi-app's telemetry CPU goes, piece by piece, inside the app (components.py)."""

@@ -7,7 +7,7 @@ pipeline a second collector from the same binary stands in for the CloudWatch
 OTLP endpoints (config.standin.yaml over config.yaml) and writes into moto.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, get_args
@@ -97,7 +97,19 @@ def collector_spec(
 def _spec(
     name: str, configs: list[Path], ports: CollectorPorts, env: Mapping[str, str]
 ) -> ServiceSpec:
-    health_url = f"http://127.0.0.1:{ports.health}/"
+    return binary_spec(name, configs, health=ports.health, listening=ports.listening(), env=env)
+
+
+def binary_spec(
+    name: str,
+    configs: Sequence[Path],
+    *,
+    health: int,
+    listening: Sequence[int],
+    env: Mapping[str, str] | None = None,
+) -> ServiceSpec:
+    """The collector binary on `configs` (merged in order); healthy once `health` answers 200."""
+    health_url = f"http://127.0.0.1:{health}/"
 
     def healthy() -> bool:
         # 200 only once every pipeline has started; 503 before that.
@@ -107,8 +119,8 @@ def _spec(
         name=name,
         argv=[str(BINARY), *(arg for config in configs for arg in ("--config", str(config)))],
         ready=healthy,
-        env=env,
-        ports=ports.listening(),
+        env=env or {},
+        ports=listening,
         ready_timeout=30,
     )
 

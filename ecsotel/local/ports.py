@@ -98,6 +98,11 @@ class Ports:
         return f"http://localhost:{self.frontend}"
 
     @property
+    def otlp_endpoint(self) -> str:
+        """The collector's OTLP/HTTP receiver, as the apps' SDKs are pointed at it."""
+        return f"http://127.0.0.1:{self.otlp_http}"
+
+    @property
     def aws_endpoint(self) -> str:
         """The local AWS endpoint (moto)."""
         return f"http://127.0.0.1:{self.aws}"

@@ -19,13 +19,13 @@ from devkit.lifetime import die_with_parent
 from devkit.polling import WaitTimeout, poll_until
 from devkit.ports import port_is_free
 
-LogSink = Callable[[str, str], None]
+LogWriter = Callable[[str, str], None]
 """Receives (service name, one line of its output)."""
 
 
 @contextlib.contextmanager
-def file_sink(path: Path) -> Iterator[LogSink]:
-    """A sink that writes every service's lines, prefixed, to a fresh file at `path`."""
+def log_file(path: Path) -> Iterator[LogWriter]:
+    """A log writer that writes every service's lines, prefixed, to a fresh file at `path`."""
     path.parent.mkdir(parents=True, exist_ok=True)
     lock = threading.Lock()
     with path.open("w", encoding="utf-8") as log:
@@ -39,19 +39,19 @@ def file_sink(path: Path) -> Iterator[LogSink]:
 
 
 class LogTap:
-    """A sink that passes every line on, and also keeps one component's lines while asked.
+    """A log writer that passes every line on, and also keeps one component's lines while asked.
 
     The drills read what the apps printed during a fault (errors, secret refreshes);
-    the lines still reach the wrapped sink (the stack's log file) as before.
+    the lines still reach the wrapped writer (the stack's log file) as before.
     """
 
-    def __init__(self, sink: LogSink) -> None:
-        self._sink = sink
+    def __init__(self, log: LogWriter) -> None:
+        self._log = log
         self._lock = threading.Lock()
         self._recordings: list[tuple[str, list[str]]] = []
 
     def __call__(self, service: str, line: str) -> None:
-        self._sink(service, line)
+        self._log(service, line)
         with self._lock:
             for name, lines in self._recordings:
                 if name == service:
@@ -94,9 +94,9 @@ class ServiceSpec:
 class RunningService:
     """A started process, its log stream and the last lines it printed."""
 
-    def __init__(self, spec: ServiceSpec, sink: LogSink) -> None:
+    def __init__(self, spec: ServiceSpec, log: LogWriter) -> None:
         self.spec = spec
-        self._sink = sink
+        self._log = log
         self.recent: deque[str] = deque(maxlen=40)
         self.process = subprocess.Popen(
             list(spec.argv),
@@ -128,7 +128,7 @@ class RunningService:
         for line in self.process.stdout:
             line = line.rstrip("\n")
             self.recent.append(line)
-            self._sink(self.spec.name, line)
+            self._log(self.spec.name, line)
 
     def running(self) -> bool:
         """Whether the process is still alive."""
@@ -191,7 +191,12 @@ def port_taken_message(port: int, service: str) -> str:
     )
 
 
-def start(spec: ServiceSpec, sink: LogSink) -> RunningService:
+def pinned(argv: Sequence[str], cpu: int | None) -> list[str]:
+    """`argv` run on one CPU (taskset) when `cpu` is given; taskset execs it, so the PID stays."""
+    return list(argv) if cpu is None else ["taskset", "--cpu-list", str(cpu), *argv]
+
+
+def start(spec: ServiceSpec, log: LogWriter) -> RunningService:
     """Check the service's ports, start it and wait until it is healthy.
 
     Call it from the main thread: the child's life is tied to the starting thread's.
@@ -199,7 +204,7 @@ def start(spec: ServiceSpec, sink: LogSink) -> RunningService:
     for port in spec.ports:
         if not port_is_free(port):
             raise ServiceError(port_taken_message(port, spec.name))
-    service = RunningService(spec, sink)
+    service = RunningService(spec, log)
     try:
         service.wait_ready()
     except BaseException:

@@ -8,7 +8,7 @@ from rich.console import Console
 
 from ecsotel.local.collector import Pipeline
 from ecsotel.local.ports import Ports
-from ecsotel.local.process import LogSink, ServiceError
+from ecsotel.local.process import LogWriter, ServiceError
 from ecsotel.local.signals import StopRequested, StopSignals
 from ecsotel.local.stack import running_stack
 
@@ -18,7 +18,7 @@ WATCH_INTERVAL = 0.5
 
 def run_until_stopped(
     console: Console,
-    sink: LogSink,
+    log: LogWriter,
     ports: Ports,
     pace: Callable[[float], None] = time.sleep,
     pipeline: Pipeline = "xray-exporter",
@@ -46,7 +46,7 @@ def run_until_stopped(
 
     try:
         with running_stack(
-            sink, ports, progress=progress, on_stopping=stopping, pipeline=pipeline
+            log, ports, progress=progress, on_stopping=stopping, pipeline=pipeline
         ) as stack:
             status.stop()
             console.rule("[bold green]the stack is up")

@@ -7,10 +7,11 @@ from collections.abc import Iterator
 import pytest
 
 from ecsotel.local import collector
+from ecsotel.local.apps import telemetry_env
 from ecsotel.local.moto import LocalAws
 from ecsotel.local.ports import Ports
 from ecsotel.local.process import ServiceError
-from ecsotel.local.stack import QUEUE_DIR, Stack, check_ports_free, sidecar_specs, telemetry_env
+from ecsotel.local.stack import QUEUE_DIR, Stack, check_ports_free, sidecar_specs
 
 
 def _stack(pipeline: collector.Pipeline) -> Stack:
@@ -19,7 +20,7 @@ def _stack(pipeline: collector.Pipeline) -> Stack:
         ports=ports,
         aws=LocalAws(port=ports.aws),
         database=None,  # type: ignore[arg-type]  # not started here
-        sink=lambda _service, _line: None,
+        log=lambda _service, _line: None,
         pipeline=pipeline,
     )
 
@@ -55,7 +56,10 @@ def test_otlp_runs_the_stand_in_first_then_the_sidecar_pointed_at_it() -> None:
 def test_apps_send_logs_over_otlp_only_on_the_otlp_pipeline(
     pipeline: collector.Pipeline, exporter: str
 ) -> None:
-    assert telemetry_env("fastapi-app", Ports(), pipeline)["OTEL_LOGS_EXPORTER"] == exporter
+    assert (
+        telemetry_env("fastapi-app", Ports().otlp_endpoint, pipeline)["OTEL_LOGS_EXPORTER"]
+        == exporter
+    )
 
 
 @pytest.fixture

@@ -2,8 +2,8 @@
 
 import pytest
 
+from ecsotel.local.apps import telemetry_env
 from ecsotel.local.ports import Ports
-from ecsotel.local.stack import telemetry_env
 from tests.infra.terraform_model import load_infra
 
 SERVICES = {"fastapi_service": "fastapi-app", "nextjs_service": "nextjs-app"}
@@ -27,7 +27,7 @@ def task_definition_otel_env(module: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("module", SERVICES)
 def test_stack_and_task_definition_give_the_same_otel_settings(module: str) -> None:
-    local = telemetry_env(SERVICES[module], Ports(otlp_http=14318))
+    local = telemetry_env(SERVICES[module], Ports(otlp_http=14318).otlp_endpoint)
     on_ecs = task_definition_otel_env(module)
 
     assert {k: v for k, v in local.items() if k not in BY_PLACE} == {

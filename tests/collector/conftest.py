@@ -14,24 +14,24 @@ from mypy_boto3_xray import XRayClient
 
 from ecsotel.local.collector import BINARY, CollectorPorts, collector_spec
 from ecsotel.local.moto import LocalAws
-from ecsotel.local.process import LogSink, file_sink, start
+from ecsotel.local.process import LogWriter, log_file, start
 from ecsotel.paths import CACHE_DIR
 
 LOG_FILE = CACHE_DIR / "collector-tests" / "services.log"
 
 
 @pytest.fixture(scope="session")
-def sink() -> Iterator[LogSink]:
+def service_log() -> Iterator[LogWriter]:
     """Writes every service's output, prefixed, to LOG_FILE."""
-    with file_sink(LOG_FILE) as write:
+    with log_file(LOG_FILE) as write:
         yield write
 
 
 @pytest.fixture(scope="session")
-def aws(sink: LogSink) -> Iterator[LocalAws]:
+def aws(service_log: LogWriter) -> Iterator[LocalAws]:
     """moto, standing in for X-Ray and CloudWatch Logs."""
     local_aws = LocalAws(port=free_port())
-    service = start(local_aws.spec(), sink)
+    service = start(local_aws.spec(), service_log)
     try:
         yield local_aws
     finally:
@@ -39,13 +39,13 @@ def aws(sink: LogSink) -> Iterator[LocalAws]:
 
 
 @pytest.fixture(scope="session")
-def collector(aws: LocalAws, sink: LogSink) -> Iterator[CollectorPorts]:
+def collector(aws: LocalAws, service_log: LogWriter) -> Iterator[CollectorPorts]:
     """The collector running collector/config.yaml, healthy; yields where it listens."""
     if not BINARY.exists():
         pytest.fail(f"{BINARY} is missing: run `make collector` first")
     ports = CollectorPorts.free()
     # A short batch timeout keeps the tests quick; everything else is the ECS config.
-    service = start(collector_spec(aws=aws, ports=ports, batch_timeout="100ms"), sink)
+    service = start(collector_spec(aws=aws, ports=ports, batch_timeout="100ms"), service_log)
     try:
         yield ports
     finally:

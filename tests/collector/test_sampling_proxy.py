@@ -15,7 +15,7 @@ import yaml
 
 from ecsotel.local.collector import CONFIG, OTLP_CONFIG, CollectorPorts, collector_spec
 from ecsotel.local.moto import REGION, LocalAws
-from ecsotel.local.process import LogSink, start
+from ecsotel.local.process import LogWriter, start
 from tests.collector.capture import Capture, capture
 from tests.collector.test_sigv4_contract import AUTHORIZATION
 
@@ -59,11 +59,11 @@ def xray() -> Iterator[Capture]:
 
 
 @pytest.fixture(scope="module")
-def proxy(xray: Capture, sink: LogSink) -> Iterator[str]:
+def proxy(xray: Capture, service_log: LogWriter) -> Iterator[str]:
     """The collector of config.yaml with X-Ray at the stand-in; yields the proxy's URL."""
     ports = CollectorPorts.free()
     port = int(xray.url.rsplit(":", 1)[1])
-    collector = start(collector_spec(aws=LocalAws(port=port), ports=ports), sink)
+    collector = start(collector_spec(aws=LocalAws(port=port), ports=ports), service_log)
     try:
         yield f"http://127.0.0.1:{ports.sampling}"
     finally:

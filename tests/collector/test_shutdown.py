@@ -9,17 +9,19 @@ from opentelemetry.trace import SpanKind
 
 from ecsotel.local.collector import CollectorPorts, collector_spec
 from ecsotel.local.moto import LocalAws
-from ecsotel.local.process import LogSink, start
+from ecsotel.local.process import LogWriter, start
 from tests.collector.spans import FixedIds, tracer_provider, xray_trace_id
 
 TRACE = (int(time.time()) << 96) | 0xF1005E00000000000000D004
 SPAN = 0x3000000000000001
 
 
-def test_sigterm_flushes_the_batched_spans(aws: LocalAws, sink: LogSink, xray: XRayClient) -> None:
+def test_sigterm_flushes_the_batched_spans(
+    aws: LocalAws, service_log: LogWriter, xray: XRayClient
+) -> None:
     ports = CollectorPorts.free()
     # A batch that would never time out on its own: only the shutdown can send it.
-    collector = start(collector_spec(aws=aws, ports=ports, batch_timeout="1h"), sink)
+    collector = start(collector_spec(aws=aws, ports=ports, batch_timeout="1h"), service_log)
     try:
         provider = tracer_provider("fastapi-app", ports, FixedIds(TRACE, [SPAN]))
         provider.get_tracer("contract").start_span("GET /health", kind=SpanKind.SERVER).end()

@@ -20,7 +20,7 @@ from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.resources import Resource
 
 from ecsotel.local.collector import CollectorPorts, otlp_sidecar_spec
-from ecsotel.local.process import LogSink, start
+from ecsotel.local.process import LogWriter, start
 from tests.collector.capture import Capture, Captured, capture
 from tests.collector.spans import FixedIds, tracer_provider
 
@@ -45,7 +45,7 @@ def endpoints() -> Iterator[Capture]:
 
 @pytest.fixture(scope="module")
 def requests_sent(
-    endpoints: Capture, sink: LogSink, tmp_path_factory: pytest.TempPathFactory
+    endpoints: Capture, service_log: LogWriter, tmp_path_factory: pytest.TempPathFactory
 ) -> list[Captured]:
     """What the sidecar sent after it received one span, one metric point and one log record."""
     ports = CollectorPorts.free()
@@ -61,7 +61,7 @@ def requests_sent(
             "OTELCOL_BATCH_TIMEOUT": "100ms",
         },
     )
-    collector = start(spec, sink)
+    collector = start(spec, service_log)
     try:
         _send_one_of_each(ports)
         poll_until(

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from ecsotel.local.ports import Ports
-from ecsotel.local.process import file_sink
+from ecsotel.local.process import log_file
 from ecsotel.local.stack import Stack, running_stack
 from ecsotel.paths import CACHE_DIR
 
@@ -21,7 +21,7 @@ def stack() -> Iterator[Stack]:
 
     Every component gets a free port, so the tests run beside a `make up`.
     """
-    with file_sink(LOG_FILE) as sink, running_stack(sink, Ports.free()) as running:
+    with log_file(LOG_FILE) as log, running_stack(log, Ports.free()) as running:
         yield running
 
 

@@ -15,10 +15,10 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Locator, Page, Request, expect, sync_playwright
 
+from ecsotel.exercise.seed import PREFIX, remove_all, remove_seeded, seed
 from ecsotel.local.stack import Stack
 from ecsotel.paths import CACHE_DIR, REPO_ROOT
 from ecsotel.proof.browser import CHROMIUM, CHROMIUM_ARGS
-from tests.perf.seed import PREFIX, remove_all, remove_seeded, seed
 
 pytestmark = pytest.mark.e2e
 

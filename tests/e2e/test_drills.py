@@ -1,15 +1,21 @@
-"""Short fault drills (a few seconds each) on the shared stack; `make drills` runs the full ones.
+"""Short fault drills (a few seconds each) on the shared stack; `ecsotel drills` runs the full ones.
 
 Each drill restores the stack before it returns, so the other e2e tests are unaffected.
 Every drill also requires a frontend log without errors other than the designed
-"backend call failed" record (tools/drills/checks.py).
+"backend call failed" record (ecsotel/exercise/drills/checks.py).
 """
 
 import pytest
 
+from ecsotel.exercise.drills.faults import (
+    backend_drill,
+    collector_drill,
+    postgres_drill,
+    rolling_drill,
+)
+from ecsotel.exercise.drills.rotation import rotation_drill
+from ecsotel.exercise.drills.table import SHORT
 from ecsotel.local.stack import Stack
-from tools.drills.drills import SHORT, backend_drill, collector_drill, postgres_drill, rolling_drill
-from tools.drills.rotation import rotation_drill
 
 pytestmark = pytest.mark.e2e
 

@@ -13,7 +13,7 @@ from devkit.polling import poll_until
 
 from ecsotel.local.collector import LOCAL_LOG_GROUP
 from ecsotel.local.ports import Ports
-from ecsotel.local.process import file_sink
+from ecsotel.local.process import log_file
 from ecsotel.local.stack import Stack, running_stack
 from ecsotel.paths import CACHE_DIR
 from tests.e2e.test_stack import run_verify
@@ -24,8 +24,8 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module")
 def otlp_stack() -> Iterator[Stack]:
     """The whole stack on the OTLP pipeline, healthy."""
-    log = CACHE_DIR / "e2e" / "otlp-stack.log"
-    with file_sink(log) as sink, running_stack(sink, Ports.free(), pipeline="otlp") as running:
+    path = CACHE_DIR / "e2e" / "otlp-stack.log"
+    with log_file(path) as log, running_stack(log, Ports.free(), pipeline="otlp") as running:
         yield running
 
 

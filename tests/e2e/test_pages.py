@@ -1,6 +1,6 @@
 """Pages of the list through the frontend, without JavaScript: Show more, Link, 422s, size.
 
-Each test seeds its todos straight into the database (tests.perf.seed) and removes
+Each test seeds its todos straight into the database (ecsotel.exercise.seed) and removes
 them afterwards, so the shared stack's list is as the other tests expect it.
 """
 
@@ -12,10 +12,10 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 
 from ecsotel import xray
+from ecsotel.exercise.seed import remove_all, remove_seeded, seed
 from ecsotel.local.stack import Stack
 from ecsotel.proof.driver import SERVER_ACTION_CHECKS, drive_server_actions, submit_form
 from ecsotel.proof.report import Report
-from tests.perf.seed import remove_all, remove_seeded, seed
 
 pytestmark = pytest.mark.e2e
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.frontend.bundle import NEXT_DIR, SDK_MARKER, TELEMETRY_BUDGET_BYTES, Bundle, measure
+from ecsotel.exercise.bundle import NEXT_DIR, SDK_MARKER, TELEMETRY_BUDGET_BYTES, Bundle, measure
 
 built = pytest.mark.skipif(
     not (NEXT_DIR / "build-manifest.json").exists(),

@@ -18,7 +18,7 @@ from devkit.postgres import Cluster
 
 from ecsotel.local.moto import REGION, LocalAws
 from ecsotel.local.postgres import AppDatabase
-from ecsotel.local.process import LogSink, ServiceSpec, file_sink, start
+from ecsotel.local.process import LogWriter, ServiceSpec, log_file, start
 from ecsotel.paths import CACHE_DIR
 from tests.images.fargate import docker_run_argv, task_container
 
@@ -61,14 +61,14 @@ def images_exist() -> None:
 
 
 @pytest.fixture(scope="session")
-def sink() -> Iterator[LogSink]:
+def service_log() -> Iterator[LogWriter]:
     """Where every process's output goes."""
-    with file_sink(CACHE_DIR / "images" / "run.log") as write:
+    with log_file(CACHE_DIR / "images" / "run.log") as write:
         yield write
 
 
 def _run_container(
-    service: str, local: dict[str, str], ready_path: str, sink: LogSink
+    service: str, local: dict[str, str], ready_path: str, service_log: LogWriter
 ) -> Iterator[Running]:
     port = free_port()
     name = f"image-test-{service}-{port}"
@@ -83,7 +83,7 @@ def _run_container(
         ready_timeout=120,
         stop_timeout=STOP_TIMEOUT + 5,
     )
-    running = start(spec, sink)
+    running = start(spec, service_log)
     try:
         yield Running(name=name, url=url)
     finally:
@@ -92,16 +92,16 @@ def _run_container(
 
 
 @pytest.fixture(scope="session")
-def backend(sink: LogSink) -> Iterator[Running]:
+def backend(service_log: LogWriter) -> Iterator[Running]:
     """fastapi-app with the task definition's environment, its database and secret local."""
     aws = LocalAws(port=free_port())
     database = AppDatabase(Cluster())
     database.cluster.init()
-    server = start(database.spec(), sink)
+    server = start(database.spec(), service_log)
     moto = None
     try:
         database.create()
-        moto = start(aws.spec(), sink)
+        moto = start(aws.spec(), service_log)
         secret_arn = aws.create_db_secret(
             name="image-test/db", username=database.username, password=database.password
         )
@@ -115,7 +115,7 @@ def backend(sink: LogSink) -> Iterator[Running]:
             # No sidecar here: exports go to a port where nothing listens and are dropped.
             "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{free_port()}",
         }
-        yield from _run_container("fastapi-app", local, "/readyz", sink)
+        yield from _run_container("fastapi-app", local, "/readyz", service_log)
     finally:
         if moto:
             moto.stop()
@@ -124,11 +124,11 @@ def backend(sink: LogSink) -> Iterator[Running]:
 
 
 @pytest.fixture(scope="session")
-def frontend(backend: Running, sink: LogSink) -> Iterator[Running]:
+def frontend(backend: Running, service_log: LogWriter) -> Iterator[Running]:
     """nextjs-app with the task definition's environment, calling the backend container."""
     local = {
         "BACKEND_URL": backend.url,
         "HOSTNAME": "127.0.0.1",
         "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{free_port()}",
     }
-    yield from _run_container("nextjs-app", local, "/api/health", sink)
+    yield from _run_container("nextjs-app", local, "/api/health", service_log)

@@ -5,8 +5,8 @@ from typing import Any
 import pytest
 import yaml
 
+from ecsotel.local.apps import telemetry_env
 from ecsotel.local.ports import Ports
-from ecsotel.local.stack import telemetry_env
 from tests.infra.metric_references import (
     MetricRef,
     alarm_refs,
@@ -94,7 +94,7 @@ def test_apps_send_histograms_cloudwatch_can_take_percentiles_of(infra: Infra) -
     """Exponential histograms, on ECS and locally alike (tests/collector shows the EMF form)."""
     for module, app in (("fastapi_service", "fastapi-app"), ("nextjs_service", "nextjs-app")):
         ecs = environment(containers(infra, module)[app])
-        local = telemetry_env(app, Ports())
+        local = telemetry_env(app, Ports().otlp_endpoint)
         for name in (AGGREGATION, "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE"):
             assert ecs[name] == local[name], (app, name)
         assert ecs[AGGREGATION] == "base2_exponential_bucket_histogram"

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from ecsotel.local.stack import FRONTEND_HEAP_MIB
+from ecsotel.local.apps import FRONTEND_HEAP_MIB
 from tests.infra.arithmetic import number
 from tests.infra.terraform_model import ROOT, Infra, load_infra
 

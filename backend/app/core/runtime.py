@@ -1,7 +1,7 @@
 """The interpreter's garbage collector, set for a long-running server.
 
 CPython's cyclic collector, left at its defaults, cost this service more than its
-telemetry did (backend/bench): every 700 net allocations it walks the young
+telemetry did (`make bench`): every 700 net allocations it walks the young
 objects, and every full collection walks the whole heap, about 140,000 objects of
 modules, classes and the app. Under load that was 280 µs of every request with
 telemetry off and 455 µs with it on, and each full collection stopped the server

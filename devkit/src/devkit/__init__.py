@@ -1,1 +1,1 @@
-"""Development-time helpers shared by the local stack, the backend's tests and its benchmark."""
+"""Development-time helpers shared by the local stack and the backend's tests."""

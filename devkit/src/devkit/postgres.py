@@ -1,7 +1,7 @@
 """A throwaway PostgreSQL cluster from the machine's server binaries.
 
 One implementation for the local stack (which supervises the server itself), the
-backend's tests and its benchmark (which let the cluster run its own server).
+backend's tests and the benchmarks (which let the cluster run its own server).
 """
 
 import glob

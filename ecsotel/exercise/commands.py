@@ -1,0 +1,218 @@
+"""The `ecsotel` commands that measure or break the system: options and printing only.
+
+Registered on the main app in ecsotel/cli.py; the work is in the modules of this
+package, imported when a command runs (some pull in matplotlib, Locust or the
+OpenTelemetry SDK).
+"""
+
+import shutil
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ecsotel.console import console
+
+app = typer.Typer()
+
+Cpu = Annotated[int | None, typer.Option(help="Pin to this CPU (taskset)")]
+
+
+def _require(tool: str, how: str) -> None:
+    """Stop with a message when `tool` is not on the PATH."""
+    if shutil.which(tool) is None:
+        console.print(f"[bold red]error:[/] {tool} is missing: {how}")
+        raise typer.Exit(2)
+
+
+def _verdict(passed: bool, what: str) -> None:
+    """Print whether `what` passed; exit 1 when it did not."""
+    if not passed:
+        console.print(f"[bold red]{what} failed[/]")
+        raise typer.Exit(1)
+    console.print(f"[bold green]{what} passed[/]")
+
+
+@app.command()
+def bench(
+    rounds: Annotated[int, typer.Option(help="Rounds of fresh servers")] = 3,
+    window: Annotated[int, typer.Option(help="Seconds per wrk turn (max)")] = 1,
+    windows: Annotated[int, typer.Option(help="Turns per mode and request")] = 5,
+    requests: Annotated[int, typer.Option(help="Backend: responses per turn (max)")] = 20_000,
+    connections: Annotated[int, typer.Option(help="Backend: wrk's connections")] = 8,
+    modes: Annotated[
+        str | None, typer.Option(help="Backend: comma-separated modes, off among them (all)")
+    ] = None,
+    server_cpu: Cpu = None,
+    load_cpu: Annotated[int | None, typer.Option(help="Pin wrk to this CPU (taskset)")] = None,
+    otlp_endpoint: Annotated[
+        str | None, typer.Option(help="Backend: export to this running collector, start none")
+    ] = None,
+    app_env: Annotated[
+        list[str] | None,
+        typer.Option(help="Backend: NAME=VALUE for fastapi-app (repeatable), applied last"),
+    ] = None,
+    telemetrygen: Annotated[
+        Path | None, typer.Option(help="telemetrygen binary; without it the collector is skipped")
+    ] = None,
+    spans_per_second: Annotated[int, typer.Option(help="Collector: telemetrygen's rate")] = 3000,
+    collector_seconds: Annotated[int, typer.Option(help="Collector: seconds of load")] = 60,
+    trace_samples: Annotated[int, typer.Option(help="Creates timed to a complete trace")] = 20,
+    rss_budget_mib: Annotated[float, typer.Option(help="nextjs-app's container memory")] = 768,
+    components_json: Annotated[
+        Path | None, typer.Option(help="backend/bench/components.py's figures")
+    ] = None,
+    report: Annotated[
+        Path | None, typer.Option(help="Where the report goes (default docs/performance.md)")
+    ] = None,
+    backend_only: Annotated[
+        bool, typer.Option("--backend-only", help="Measure fastapi-app only; write no report")
+    ] = False,
+    backend_json: Annotated[
+        Path | None, typer.Option(help="Also write fastapi-app's summary here")
+    ] = None,
+) -> None:
+    """Measure telemetry's cost in every tier against its budget; write the report and chart."""
+    import json
+
+    from ecsotel.exercise.bench.options import BenchOptions
+    from ecsotel.exercise.bench.run import REPORT, measure_backend
+    from ecsotel.exercise.bench.run import bench as run_bench
+
+    _require("wrk", "apt-get install wrk (or brew install wrk)")
+    options = BenchOptions(
+        rounds=rounds,
+        window=window,
+        windows=windows,
+        requests=requests,
+        connections=connections,
+        modes=tuple(modes.split(",")) if modes else (),
+        server_cpu=server_cpu,
+        load_cpu=load_cpu,
+        otlp_endpoint=otlp_endpoint,
+        app_env=dict(entry.split("=", 1) for entry in app_env or []),
+        telemetrygen=telemetrygen,
+        spans_per_second=spans_per_second,
+        collector_seconds=collector_seconds,
+        trace_samples=trace_samples,
+        rss_budget_mib=rss_budget_mib,
+        components_json=components_json,
+    )
+    if backend_only:
+        summary = measure_backend(options)
+        if backend_json is not None:
+            backend_json.write_text(json.dumps(summary, indent=2) + "\n")
+        return
+    path = report or REPORT
+    run_bench(options, path)
+    console.print(f"wrote {path} and {path.with_name('performance.png')}")
+
+
+@app.command("bench-list")
+def bench_list(
+    rounds: Annotated[int, typer.Option(help="Timed page renders per level")] = 15,
+) -> None:
+    """Measure the list at 100, 1,000 and 10,000 todos (API, page render, HTML size)."""
+    from ecsotel.exercise.list_growth import bench_list as measure
+
+    broken = measure(rounds)
+    for sentence in broken:
+        console.print(f"FAILED: {sentence}")
+    _verdict(not broken, "bench-list")
+
+
+@app.command()
+def load(
+    objective_ms: Annotated[float, typer.Option(help="p99 objective")] = 300,
+    step_seconds: Annotated[int, typer.Option(help="Length of each step")] = 30,
+    out: Annotated[Path | None, typer.Option(help="PNG and CSV folder (default docs/)")] = None,
+    smoke: Annotated[
+        bool, typer.Option("--smoke", help="One 8 s step, into a scratch folder")
+    ] = False,
+) -> None:
+    """Ramp Locust through a local stack until p99 passes the objective (table, CSV, plot)."""
+    from ecsotel.exercise.load.run import run
+
+    run(objective_ms=objective_ms, step_seconds=step_seconds, out=out, smoke=smoke)
+
+
+@app.command()
+def drills(
+    short: Annotated[bool, typer.Option("--short", help="A few seconds of each drill")] = False,
+) -> None:
+    """Fault drills under traffic: collector, PostgreSQL, backend, restart, rotation; a row each."""
+    from ecsotel.exercise.drills.run import run_drills
+
+    _verdict(run_drills(short=short), "drills")
+
+
+@app.command("pipeline-drill")
+def pipeline_drill(
+    short: Annotated[bool, typer.Option("--short", help="The test's 24 s timeline")] = False,
+) -> None:
+    """Collector outage drill on both pipelines: steady spans, the endpoint down, a restart."""
+    from ecsotel.exercise.drills import pipeline
+
+    timeline = pipeline.SHORT if short else pipeline.FULL
+    found = []
+    for name, figures in pipeline.pipeline_drill(timeline).items():
+        console.print(f"{name} pipeline: {figures}")
+        found += [f"{name}: {problem}" for problem in pipeline.problems(name, figures, timeline)]
+    for problem in found:
+        console.print(f"FAILED: {problem}")
+    console.print(f"figures in {pipeline.RESULTS}")
+    _verdict(not found, "pipeline-drill")
+
+
+@app.command()
+def soak(
+    minutes: Annotated[float, typer.Argument(help="How long, at least 5")] = 10,
+) -> None:
+    """20 req/s through the frontend for MINUTES; RSS growth and failures."""
+    from ecsotel.exercise.soak import soak as run_soak
+
+    _verdict(run_soak(minutes), "soak")
+
+
+@app.command("soak-renders")
+def soak_renders(
+    renders: Annotated[int, typer.Argument(help="Page renders, at least")] = 40_000,
+    seconds: Annotated[int, typer.Option(help="Length of each wrk run")] = 60,
+    server_cpu: Cpu = None,
+    load_cpu: Annotated[int | None, typer.Option(help="Pin wrk to this CPU (taskset)")] = None,
+    limit_mib: Annotated[float, typer.Option(help="The container's memory")] = 768.0,
+) -> None:
+    """Render the page RENDERS times; nextjs-app's RSS must stay under its container's memory."""
+    from ecsotel.exercise.renders import soak as run_soak
+    from ecsotel.exercise.renders import verdict
+
+    _require("wrk", "apt-get install wrk (or brew install wrk)")
+    ok, line = verdict(run_soak(renders, seconds, server_cpu, load_cpu), limit_mib)
+    console.print(line)
+    if not ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def fuzz(
+    examples: Annotated[int, typer.Option(help="Cases per operation")] = 200,
+    seed: Annotated[int | None, typer.Option(help="Schemathesis' seed (default 11)")] = None,
+) -> None:
+    """Fuzz the backend's and the frontend's APIs with Schemathesis on a local stack."""
+    from ecsotel.exercise.fuzz import SEED, fuzz_stack
+
+    results = fuzz_stack(examples=examples, seed=SEED if seed is None else seed)
+    for name, result in results.items():
+        console.print(f"{name}: {result.summary()}")
+        for failure in [*result.failures, *result.errors]:
+            console.print(f"  {failure}")
+    _verdict(all(result.passed(examples) for result in results.values()), "fuzz")
+
+
+@app.command("bundle-size")
+def bundle_size() -> None:
+    """Print the first-load JS of / and the lazily loaded browser telemetry (gzip)."""
+    from ecsotel.exercise.bundle import figures, measure
+
+    for line in figures(measure()):
+        console.print(line)

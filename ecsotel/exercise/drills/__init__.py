@@ -1,0 +1,1 @@
+"""Fault drills under traffic (`ecsotel drills`); the collector outage drill (`pipeline-drill`)."""

@@ -1,0 +1,1 @@
+"""`ecsotel load`: a bounded, stepped Locust load test of the local stack through the frontend."""

@@ -1,1 +1,0 @@
-"""`make load`: a bounded, stepped Locust load test of the local stack through the frontend."""

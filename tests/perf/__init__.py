@@ -1,1 +1,0 @@
-"""Benchmarks of the whole local stack (not collected by pytest) and their seeding helpers."""

@@ -1,1 +1,0 @@
-"""Fault drills: steady load through the frontend while one part of the stack fails."""
