@@ -1,42 +1,46 @@
 """`fastapi-app` (or `python -m app`): migrate the schema, then serve with uvicorn.
 
-The container and the local stack both start the service with this command.
+The container and the local stack both start the service with this command; the
+bench's stock peer (bench/stock.py) takes the same steps with other telemetry.
 """
 
 import logging
 import sys
 
 import uvicorn
+from fastapi import FastAPI
 from opentelemetry.instrumentation.utils import suppress_instrumentation
 from pydantic import ValidationError
+from sqlalchemy import Engine
 
-from app.core.config import get_settings
+from app.core.config import Settings, get_settings
 from app.core.db import create_db_engine, run_migrations
-from app.core.logging import configure_logging
 from app.core.runtime import tune_garbage_collector
-from app.core.telemetry import setup_telemetry
 from app.main import create_app
+from app.telemetry import configure_logging, setup_telemetry
 
 logger = logging.getLogger("app")
 
 
-def main() -> None:
-    """Apply migrations (alembic upgrade head), then run one uvicorn worker."""
+def load_settings() -> Settings:
+    """Read the settings; a missing or malformed variable exits with code 2, naming it."""
     try:
-        settings = get_settings()
+        return get_settings()
     except ValidationError as error:
         # Names the variables; pydantic never echoes SecretStr values.
         print(f"fastapi-app: invalid configuration:\n{error}", file=sys.stderr)
         raise SystemExit(2) from error
-    configure_logging(settings.log_level)
-    telemetry = setup_telemetry(settings)
-    engine = create_db_engine(settings)
-    if telemetry is not None:
-        telemetry.instrument_engine(engine)
+
+
+def migrate(engine: Engine) -> None:
+    """Apply the migrations (alembic upgrade head), untraced."""
     # Start-up migrations are not request work: keep them out of the traces.
     with suppress_instrumentation():
         run_migrations(engine)
-    app = create_app(engine=engine, telemetry=telemetry)
+
+
+def serve(app: FastAPI, settings: Settings) -> None:
+    """Tune the garbage collector, then run one uvicorn worker until SIGTERM."""
     # Last, once everything that lives as long as the process exists.
     tune_garbage_collector()
     logger.info("schema migrated; serving on %s:%d", settings.host, settings.port)
@@ -53,6 +57,18 @@ def main() -> None:
         proxy_headers=True,
         timeout_graceful_shutdown=20,
     )
+
+
+def main() -> None:
+    """Apply migrations (alembic upgrade head), then run one uvicorn worker."""
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    telemetry = setup_telemetry(settings)
+    engine = create_db_engine(settings)
+    if telemetry is not None:
+        telemetry.instrument_engine(engine)
+    migrate(engine)
+    serve(create_app(engine=engine, telemetry=telemetry), settings)
 
 
 if __name__ == "__main__":

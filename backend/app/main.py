@@ -9,8 +9,8 @@ from sqlalchemy.orm import sessionmaker
 
 from app.core.errors import register_error_handlers
 from app.core.limits import BodyLimitMiddleware
-from app.core.telemetry import Telemetry, instrument_app
 from app.health.router import router as health_router
+from app.telemetry import Telemetry, instrument_app
 from app.todos.router import router as todos_router
 
 # Bodies larger than this get 413 before they are parsed.
@@ -36,7 +36,7 @@ def create_app(*, engine: Engine, telemetry: Telemetry | None) -> FastAPI:
         lifespan=lifespan,
         # FastAPI's built-in telemetry switches itself on whenever a provider exists:
         # ~4 more spans per request, a second http.server.request.duration with other
-        # attributes, and exception logs with stack traces. app.core.telemetry does
+        # attributes, and exception logs with stack traces. app.telemetry does
         # all of that once, so every part of the built-in one is off.
         telemetry={
             "tracing": False,

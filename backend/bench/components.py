@@ -4,8 +4,8 @@ The throughput bench (bench.bench) says what telemetry costs a request in all; o
 shared machine its ratios move by more than the pieces weigh. This measures each
 piece on its own, in one process, by the CPU time of the thread that does it (so
 other processes on the machine do not count): the server span as
-app.core.telemetry.TelemetryMiddleware makes it, the same span unsampled, one SQL
-statement on a real PostgreSQL with and without its span (app.core.sql_spans), one
+app.telemetry.http_server.TelemetryMiddleware makes it, the same span unsampled, one SQL
+statement on a real PostgreSQL with and without its span (app.telemetry.sql), one
 point of the request histogram, and the OTLP encoding of each span, which the
 export thread does. Each figure is the median of several rounds of many calls.
 """
@@ -31,9 +31,10 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor, SpanExporter, Sp
 from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ParentBased
 from opentelemetry.trace import SpanKind
 
-from app.core import telemetry
-from app.core.sql_spans import instrument_engine
-from app.core.trace_header import AlbRootIdGenerator
+from app.telemetry import http_server
+from app.telemetry.resource import _HashedOnce
+from app.telemetry.sql import instrument_engine
+from app.telemetry.trace_header import AlbRootIdGenerator
 
 # A request as uvicorn hands it over: the wrk bench's get by id.
 SCOPE: dict[str, Any] = {
@@ -77,12 +78,12 @@ def server_span(tracer: trace.Tracer) -> Callable[[], None]:
 
     def call() -> None:
         headers = {n.decode("latin-1"): v.decode("latin-1") for n, v in SCOPE["headers"]}
-        method = telemetry._method(SCOPE["method"])
-        parent = propagate.extract(headers, getter=telemetry._HEADERS)
+        method = http_server.request_method(SCOPE["method"])
+        parent = propagate.extract(headers, getter=http_server.HEADERS)
         span = tracer.start_span(method, context=parent, kind=SpanKind.SERVER)
         current = trace.set_span_in_context(span, parent)
         if span.is_recording():
-            span.set_attributes(telemetry._request_attributes(SCOPE, headers, method))
+            span.set_attributes(http_server.request_attributes(SCOPE, headers, method))
         token = context.attach(current)
         if span.is_recording():
             span.update_name(f"{method} {ROUTE}")
@@ -96,8 +97,8 @@ def server_span(tracer: trace.Tracer) -> Callable[[], None]:
 
 def measure(url: str, calls: int, rounds: int) -> dict[str, float]:
     """Every piece's CPU per call, in microseconds."""
-    # As the service makes it: hashed once (app.core.telemetry._HashedOnce).
-    resource = telemetry._HashedOnce(Resource.create({"service.name": "fastapi-app"}))
+    # As the service makes it: hashed once (app.telemetry.resource).
+    resource = _HashedOnce(Resource.create({"service.name": "fastapi-app"}))
     kept = _Keep()
     provider = TracerProvider(
         resource=resource, id_generator=AlbRootIdGenerator(), shutdown_on_exit=False
@@ -162,6 +163,24 @@ def measure(url: str, calls: int, rounds: int) -> dict[str, float]:
     return results
 
 
+def on_postgres(database: str, measure: Callable[[str], dict[str, float]]) -> dict[str, float]:
+    """Measure against a database on a throwaway PostgreSQL, removed afterwards."""
+    pg = Cluster()
+    try:
+        pg.start()
+        pg.psql(f"CREATE DATABASE {database}")
+        return measure(pg.url(database))
+    finally:
+        pg.remove()
+
+
+def print_table(results: dict[str, float], rounds: int, width: int = 45) -> None:
+    """The figures, one a line: CPU microseconds per call."""
+    print(f"\nCPU per call, median of {rounds} rounds (microseconds)")
+    for name, value in results.items():
+        print(f"{name:<{width}} {value:8.1f}")
+
+
 def main() -> None:
     """Start a throwaway PostgreSQL, measure, print (and write) the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -169,16 +188,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
-    pg = Cluster()
-    try:
-        pg.start()
-        pg.psql("CREATE DATABASE components")
-        results = measure(pg.url("components"), args.calls, args.rounds)
-    finally:
-        pg.remove()
-    print(f"\nCPU per call, median of {args.rounds} rounds (microseconds)")
-    for name, value in results.items():
-        print(f"{name:<45} {value:8.1f}")
+    results = on_postgres("components", lambda url: measure(url, args.calls, args.rounds))
+    print_table(results, args.rounds)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
 

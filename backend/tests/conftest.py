@@ -5,6 +5,7 @@ only once per process), and the engine's statements traced by it, as the service
 does. Each test runs in an outer transaction that is rolled back.
 """
 
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -20,8 +21,9 @@ from sqlalchemy.orm import Session
 
 from app.core.config import Settings
 from app.core.db import create_db_engine, get_session, run_migrations
-from app.core.telemetry import Telemetry, setup_telemetry
 from app.main import create_app
+from app.telemetry import Telemetry, setup_telemetry
+from tests.service import OtlpReceiver
 
 DATABASE = "todos_test"
 
@@ -116,3 +118,14 @@ def client(
     # No `with`: the lifespan's shutdown would stop the session-wide telemetry.
     yield TestClient(app, raise_server_exceptions=False)
     app.dependency_overrides.clear()
+
+
+@pytest.fixture
+def receiver() -> Iterator[OtlpReceiver]:
+    """An OTLP/HTTP receiver on a free port, in a thread."""
+    server = OtlpReceiver()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()

@@ -115,7 +115,7 @@ def send_spans(ports: CollectorPorts) -> None:
         context=set_span_in_context(server),
         kind=SpanKind.CLIENT,
         start_time=T0 + 30 * MS,
-        # What app.core.sql_spans sets: the contrib instrumentation's attributes (old semconv).
+        # What app.telemetry.sql sets: the contrib instrumentation's attributes (old semconv).
         attributes={
             "db.system": "postgresql",
             "db.name": "todos",

@@ -109,7 +109,7 @@ def test_scale_in_lets_requests_finish_and_telemetry_flush(infra: Infra) -> None
     """Deregistration outlasts a request; stopTimeout outlasts the drain plus the flush."""
     backend_timeout = source_number("frontend/lib/backend.ts", r'BACKEND_TIMEOUT_MS \?\? "(\d+)"')
     graceful = source_number("backend/app/__main__.py", r"timeout_graceful_shutdown=(\d+)")
-    flush = source_number("backend/app/core/telemetry.py", r"FLUSH_SECONDS = ([\d.]+)")
+    flush = source_number("backend/app/telemetry/setup.py", r"FLUSH_SECONDS = ([\d.]+)")
     target_group = infra.modules["alb"]["target_groups"]["nextjs-app"]
 
     assert target_group["deregistration_delay"] > backend_timeout / 1000

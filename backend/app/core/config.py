@@ -1,14 +1,25 @@
 """The one typed settings object: every value the service reads from its environment."""
 
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal, Self
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from app.core.sampling.arg import SamplerArg, parse_sampler_arg
-
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+SAMPLER_ARG = "OTEL_TRACES_SAMPLER_ARG"
+
+
+@dataclass(frozen=True)
+class SamplerArg:
+    """The X-Ray sampler's ``OTEL_TRACES_SAMPLER_ARG``: where the sampling API is, how often."""
+
+    # The sidecar's awsproxy extension, as ADOT's docs and the SDKs default it.
+    endpoint: str = "http://127.0.0.1:2000"
+    # Seconds between GetSamplingRules calls, ADOT's default.
+    polling_interval: float = 300.0
 
 
 class Settings(BaseSettings):
@@ -49,12 +60,12 @@ class Settings(BaseSettings):
     otel_service_name: str = "fastapi-app"
     otel_exporter_otlp_protocol: Literal["grpc", "http/protobuf"] = "http/protobuf"
     otel_propagators: str = "tracecontext,baggage,xray"
-    # "xray": ParentBased(root = the X-Ray remote sampler, app/core/sampling), its
+    # "xray": ParentBased(root = the X-Ray remote sampler, app/telemetry/sampling), its
     # argument ADOT's "endpoint=...,polling_interval=..." form. Any other value is the
     # SDK's own: it reads both variables from the environment itself.
     otel_traces_sampler: str = "parentbased_always_on"
     otel_traces_sampler_arg: str = ""
-    # "otlp" on the OTLP pipeline: logging records are exported too (log_export.py).
+    # "otlp" on the OTLP pipeline: logging records are exported too (app/telemetry/logs.py).
     otel_logs_exporter: Literal["none", "otlp"] = "none"
     # Set by the ECS agent in every task; its presence enables the ECS resource detector.
     ecs_container_metadata_uri_v4: str | None = None
@@ -90,6 +101,38 @@ class Settings(BaseSettings):
             if not self.aws_region:
                 raise ValueError("DB_SECRET_ARN needs AWS_REGION")
         return self
+
+
+def parse_sampler_arg(text: str) -> SamplerArg:
+    """Parse ADOT's ``endpoint=http://127.0.0.1:2000,polling_interval=300`` (each key optional).
+
+    Raises ValueError with a message naming the variable, which the settings turn
+    into the start-up error.
+    """
+    values: dict[str, str] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        key, equals, value = item.partition("=")
+        key, value = key.strip(), value.strip()
+        if not equals or not key or not value:
+            raise ValueError(f"{SAMPLER_ARG}: expected key=value, got {item!r}")
+        if key not in ("endpoint", "polling_interval"):
+            raise ValueError(f"{SAMPLER_ARG}: unknown key {key!r} (endpoint, polling_interval)")
+        if key in values:
+            raise ValueError(f"{SAMPLER_ARG}: {key} given twice")
+        values[key] = value
+    endpoint = values.get("endpoint", SamplerArg.endpoint).rstrip("/")
+    url = urlsplit(endpoint)
+    if url.scheme not in ("http", "https") or not url.hostname or url.query or url.fragment:
+        raise ValueError(f"{SAMPLER_ARG}: endpoint must be an http(s) URL, got {endpoint!r}")
+    interval = values.get("polling_interval", str(SamplerArg.polling_interval))
+    try:
+        seconds = float(interval)
+    except ValueError:
+        seconds = float("nan")
+    # Also refuses nan and inf: a poller must wake up at a finite, positive interval.
+    if not 0 < seconds < float("inf"):
+        raise ValueError(f"{SAMPLER_ARG}: polling_interval must be seconds > 0, got {interval!r}")
+    return SamplerArg(endpoint=endpoint, polling_interval=seconds)
 
 
 @lru_cache

@@ -13,7 +13,7 @@ from app.todos.schemas import TodoCreate, TodoStats, TodoUpdate
 
 logger = logging.getLogger(__name__)
 
-# The API only: the bootstrap (app.core.telemetry) decides where these go, or nowhere.
+# The API only: the bootstrap (app.telemetry) decides where these go, or nowhere.
 _meter = metrics.get_meter("app.todos")
 todos_created = _meter.create_counter(
     "app.todos.created", unit="{todo}", description="Todos created"

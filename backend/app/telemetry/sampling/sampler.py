@@ -31,10 +31,10 @@ from opentelemetry.sdk.trace.sampling import (
 from opentelemetry.trace import Link, SpanKind, TraceState
 from opentelemetry.util.types import Attributes
 
-from app.core.sampling.arg import SamplerArg
-from app.core.sampling.client import SamplingApiError, SamplingClient
-from app.core.sampling.reservoir import RuleSampler
-from app.core.sampling.rules import SamplingRule, Service, parse_rules
+from app.core.config import SamplerArg
+from app.telemetry.sampling.client import SamplingApiError, SamplingClient
+from app.telemetry.sampling.reservoir import RuleSampler
+from app.telemetry.sampling.rules import SamplingRule, Service, parse_rules
 
 logger = logging.getLogger(__name__)
 
@@ -45,18 +45,7 @@ TARGETS_INTERVAL = 10.0
 # Seconds any one call to the sidecar may take.
 HTTP_TIMEOUT = 2.0
 # X-Ray's documented default: a reservoir of 1 request a second, then 5 %.
-FALLBACK_RULE = SamplingRule(
-    name="fallback",
-    priority=10000,
-    fixed_rate=0.05,
-    reservoir_size=1,
-    service_name="*",
-    service_type="*",
-    resource_arn="*",
-    host="*",
-    http_method="*",
-    url_path="*",
-)
+FALLBACK_RULE = SamplingRule(name="fallback", priority=10000, fixed_rate=0.05, reservoir_size=1)
 
 
 class XRayRemoteSampler(Sampler):
@@ -78,9 +67,9 @@ class XRayRemoteSampler(Sampler):
         # A random 24-hex-digit id: X-Ray shares quotas out by client.
         self._client_id = secrets.token_hex(12)
         self._fallback = RuleSampler(FALLBACK_RULE)
-        # (fetched at, every rule's state, the states of the rules that apply to this
-        # service): replaced as one tuple, so a decision never sees half an update.
-        self._rules: tuple[float, tuple[RuleSampler, ...], tuple[RuleSampler, ...]] | None = None
+        # (fetched at, the states of the rules that apply to this service, by priority):
+        # replaced as one tuple, so a decision never sees half an update.
+        self._rules: tuple[float, tuple[RuleSampler, ...]] | None = None
         self._outage = False
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._poll, name="xray-sampling", daemon=True)
@@ -99,7 +88,7 @@ class XRayRemoteSampler(Sampler):
     def rule_names(self) -> tuple[str, ...]:
         """The rules held that apply to this service, by priority (empty before any)."""
         held = self._rules
-        return () if held is None else tuple(state.rule.name for state in held[2])
+        return () if held is None else tuple(state.rule.name for state in held[1])
 
     @property
     def running(self) -> bool:
@@ -133,7 +122,7 @@ class XRayRemoteSampler(Sampler):
         held = self._rules
         if held is None or now - held[0] > RULES_TTL:
             return self._fallback
-        for state in held[2]:
+        for state in held[1]:
             if state.rule.matches(attributes):
                 return state
         # X-Ray's Default rule matches everything, so this is a rule set without it.
@@ -164,21 +153,16 @@ class XRayRemoteSampler(Sampler):
             return
         self._reached()
         # An unchanged rule keeps its state: its counts and the quota X-Ray gave it.
-        held = {state.rule.name: state for state in (self._rules or (0.0, (), ()))[1]}
+        held = {state.rule: state for state in (self._rules or (0.0, ()))[1]}
         states = tuple(
-            held[rule.name]
-            if rule.name in held and held[rule.name].rule == rule
-            else RuleSampler(rule)
-            for rule in rules
+            held.get(rule) or RuleSampler(rule) for rule in rules if rule.applies_to(self._service)
         )
-        applying = tuple(state for state in states if state.rule.applies_to(self._service))
-        previous = [state.rule for state in held.values()]
-        self._rules = (self._clock(), states, applying)
+        self._rules = (self._clock(), states)
         # Said at the first fetch and after each change, not at every poll.
-        if [state.rule for state in states] != previous:
+        if tuple(held) != tuple(state.rule for state in states):
             logger.info(
                 "X-Ray sampling rules in force: %s",
-                ", ".join(f"{s.rule.name} ({s.rule.fixed_rate:g})" for s in applying),
+                ", ".join(f"{s.rule.name} ({s.rule.fixed_rate:g})" for s in states),
             )
 
     def _report(self) -> tuple[float, bool]:
@@ -186,21 +170,17 @@ class XRayRemoteSampler(Sampler):
         held = self._rules
         if held is None:
             return self._targets_interval, False
-        fetched_at, states, _ = held
+        fetched_at, states = held
         now = self._clock()
-        documents: list[dict[str, Any]] = []
-        for state in states:
-            counts = state.take_statistics()
-            documents.append(
-                {
-                    "RuleName": state.rule.name,
-                    "ClientID": self._client_id,
-                    "Timestamp": now,
-                    "RequestCount": counts.requests,
-                    "SampledCount": counts.sampled,
-                    "BorrowCount": counts.borrowed,
-                }
-            )
+        documents = [
+            {
+                "RuleName": state.rule.name,
+                "ClientID": self._client_id,
+                "Timestamp": now,
+                **state.take_statistics(),
+            }
+            for state in states
+        ]
         try:
             answer = self._client.sampling_targets(documents)
             by_name = {state.rule.name: state for state in states}

@@ -5,9 +5,9 @@ from collections.abc import Callable, Iterator
 import pytest
 from opentelemetry.sdk.resources import Resource
 
-from app.core.sampling.arg import parse_sampler_arg
-from app.core.sampling.sampler import XRayRemoteSampler
-from tests.core.xray_api import RecordedXRay, serve
+from app.core.config import parse_sampler_arg
+from app.telemetry.sampling import XRayRemoteSampler
+from tests.telemetry.sampling.xray_api import RecordedXRay, serve
 
 SamplerFactory = Callable[..., XRayRemoteSampler]
 

@@ -9,7 +9,7 @@ from opentelemetry.sdk.trace import Tracer
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import Span
 
-from app.core.telemetry import Telemetry
+from app.telemetry import Telemetry
 
 # The caller decided not to sample (trace flags 00).
 UNSAMPLED = "00-6a1b2c3d4e5f60718293a4b5c6d7e8f9-1122334455667788-00"

@@ -9,12 +9,11 @@ bits), so every service of a trace that applies the same rate agrees.
 
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from opentelemetry.sdk.trace.sampling import TraceIdRatioBased
 
-from app.core.sampling.rules import SamplingRule
+from app.telemetry.sampling.rules import SamplingRule
 
 
 class PerSecond:
@@ -34,15 +33,6 @@ class PerSecond:
             return False
         self._taken += 1
         return True
-
-
-@dataclass(frozen=True)
-class Statistics:
-    """Decisions since the last report, as a SamplingStatisticsDocument counts them."""
-
-    requests: int
-    sampled: int
-    borrowed: int
 
 
 class RuleSampler:
@@ -86,9 +76,16 @@ class RuleSampler:
                     self._quota = PerSecond(quota)
                 self._quota_expires = float(expires)
 
-    def take_statistics(self) -> Statistics:
-        """The counts since the last call, which starts the next period at zero."""
+    def take_statistics(self) -> dict[str, int]:
+        """The counts since the last call, as a SamplingStatisticsDocument names them.
+
+        The next period starts at zero.
+        """
         with self._lock:
-            taken = Statistics(self._requests, self._sampled, self._borrowed)
+            taken = {
+                "RequestCount": self._requests,
+                "SampledCount": self._sampled,
+                "BorrowCount": self._borrowed,
+            }
             self._requests = self._sampled = self._borrowed = 0
             return taken

@@ -1,50 +1,16 @@
-"""Telemetry: the spans, metrics and ids a request produces (exported into memory)."""
+"""The server span and the request metric: what each request records (exported into memory)."""
 
-from typing import Any
-
-import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from opentelemetry.sdk.metrics.export import InMemoryMetricReader, NumberDataPoint
-from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import ReadableSpan
+from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
-from sqlalchemy import Engine
 
-from app.core.config import Settings
 from app.core.db import get_session
-from app.core.limits import BodyLimitMiddleware
-from app.core.telemetry import Telemetry, setup_telemetry
-from app.main import create_app
+from app.telemetry import Telemetry
+from tests.telemetry.recorded import data_points, finished, server_spans
 
 CONTRACT_ATTRIBUTES = {"http.request.method", "http.route", "http.response.status_class"}
-
-
-def finished(telemetry: Telemetry, spans: InMemorySpanExporter) -> list[ReadableSpan]:
-    """Flush the batch processor and return the spans finished so far."""
-    assert telemetry.tracer_provider.force_flush()
-    return list(spans.get_finished_spans())
-
-
-def data_points(reader: InMemoryMetricReader, name: str) -> list[Any]:
-    """Return the data points of one metric (cumulative, so totals since start)."""
-    data = reader.get_metrics_data()
-    assert data is not None
-    return [
-        point
-        for resource in data.resource_metrics
-        for scope in resource.scope_metrics
-        for metric in scope.metrics
-        if metric.name == name
-        for point in metric.data.data_points
-    ]
-
-
-def counter_total(reader: InMemoryMetricReader, name: str) -> int:
-    """Sum of a counter's points (0 before it was first used)."""
-    points: list[NumberDataPoint] = data_points(reader, name)
-    return sum(int(point.value) for point in points)
 
 
 def test_request_gives_one_server_span_with_sql_children(
@@ -68,11 +34,6 @@ def test_request_gives_one_server_span_with_sql_children(
         s.name for s in recorded if s.context and s.context.trace_id != server.context.trace_id
     ]
     assert others == []
-
-
-def server_spans(telemetry: Telemetry, spans: InMemorySpanExporter) -> list[ReadableSpan]:
-    """The finished SERVER spans."""
-    return [span for span in finished(telemetry, spans) if span.kind is SpanKind.SERVER]
 
 
 def test_server_span_has_what_xray_puts_in_the_segments_http_block(
@@ -219,54 +180,3 @@ def test_health_probes_are_not_in_the_request_metric(
         for point in data_points(metric_reader, "http.server.request.duration")
     }
     assert "/healthz" not in routes
-    assert True  # other tests may add it; /healthz is the point
-
-
-def test_business_counters_count_created_completed_deleted(
-    client: TestClient, metric_reader: InMemoryMetricReader
-) -> None:
-    before = {
-        name: counter_total(metric_reader, name)
-        for name in ("app.todos.created", "app.todos.completed", "app.todos.deleted")
-    }
-
-    todo = client.post("/api/todos/", json={"title": "count me"}).json()
-    client.put(f"/api/todos/{todo['id']}", json={"completed": True})
-    client.put(f"/api/todos/{todo['id']}", json={"completed": True})  # already done: no count
-    client.delete(f"/api/todos/{todo['id']}")
-
-    after = {name: counter_total(metric_reader, name) for name in before}
-    assert {name: after[name] - before[name] for name in before} == {
-        "app.todos.created": 1,
-        "app.todos.completed": 1,
-        "app.todos.deleted": 1,
-    }
-    points = data_points(metric_reader, "app.todos.created")
-    assert all(dict(point.attributes) == {} for point in points)
-
-
-def test_sdk_disabled_installs_nothing(settings: Settings, engine: Engine) -> None:
-    disabled = settings.model_copy(update={"otel_sdk_disabled": True})
-
-    assert setup_telemetry(disabled) is None
-    app = create_app(engine=engine, telemetry=None)
-    assert not getattr(app, "_is_instrumented_by_opentelemetry", False)
-    assert [getattr(m, "cls", None) for m in app.user_middleware] == [BodyLimitMiddleware]
-
-
-def test_resource_hashes_once_and_still_equals_its_attributes(
-    telemetry: Telemetry, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    resource = telemetry.tracer_provider.resource
-    same = Resource(resource.attributes, resource.schema_url)
-    assert resource == same
-    assert hash(resource) == hash(same)
-
-    # The encoders hash it per span: no JSON after the first time.
-    def no_json(*_args: object, **_kwargs: object) -> str:
-        raise AssertionError("the resource was serialised to hash it again")
-
-    monkeypatch.setattr("opentelemetry.sdk.resources.dumps", no_json)
-    assert hash(resource) == hash(resource)
-    with pytest.raises(AssertionError):
-        hash(same)

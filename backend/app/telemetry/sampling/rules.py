@@ -72,12 +72,13 @@ class SamplingRule:
     priority: int
     fixed_rate: float
     reservoir_size: int
-    service_name: str
-    service_type: str
-    resource_arn: str
-    host: str
-    http_method: str
-    url_path: str
+    # Patterns; "*" matches anything.
+    service_name: str = "*"
+    service_type: str = "*"
+    resource_arn: str = "*"
+    host: str = "*"
+    http_method: str = "*"
+    url_path: str = "*"
     attributes: tuple[tuple[str, str], ...] = ()
     # Compiled once; equality (an unchanged rule keeps its state) is on the fields above.
     _globs: dict[str, Glob] = field(init=False, compare=False, repr=False)

@@ -19,10 +19,10 @@ from opentelemetry.trace import (
     set_span_in_context,
 )
 
-from app.core.sampling.sampler import XRayRemoteSampler
-from app.core.telemetry import Telemetry
-from tests.core.conftest import SamplerFactory
-from tests.core.xray_api import RULES_PATH, TARGETS_PATH, RecordedXRay
+from app.telemetry import Telemetry
+from app.telemetry.sampling import XRayRemoteSampler
+from tests.telemetry.sampling.conftest import SamplerFactory
+from tests.telemetry.sampling.xray_api import RULES_PATH, TARGETS_PATH, RecordedXRay
 
 # Root decisions per measured share. The ids come from fixed seeds, so a share is the
 # same on every run; the tolerance is what a fresh random draw of 2,000 would need
@@ -199,7 +199,7 @@ def assert_default_behaviour(sampler: Sampler, clock: FrozenClock) -> None:
 def test_nothing_listening_falls_back_to_one_a_second_then_five_percent(
     start_sampler: SamplerFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="app.core.sampling")
+    caplog.set_level(logging.WARNING, logger="app.telemetry.sampling")
     clock = FrozenClock()
     sampler = start_sampler(
         f"endpoint=http://127.0.0.1:{free_port()},polling_interval=0.1", clock=clock
@@ -213,7 +213,7 @@ def test_nothing_listening_falls_back_to_one_a_second_then_five_percent(
 def test_server_error_falls_back_with_one_warning_per_outage(
     xray_api: RecordedXRay, start_sampler: SamplerFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="app.core.sampling")
+    caplog.set_level(logging.WARNING, logger="app.telemetry.sampling")
     xray_api.status = 500
     clock = FrozenClock()
     sampler = start_sampler(f"endpoint={xray_api.endpoint},polling_interval=0.1", clock=clock)

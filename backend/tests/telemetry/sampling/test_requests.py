@@ -9,11 +9,11 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.sdk.trace.sampling import ParentBased
 from sqlalchemy import Engine
 
-from app.core.telemetry import Telemetry
 from app.main import create_app
-from tests.core.conftest import SamplerFactory
-from tests.core.test_xray_sampling import rules_arrived
-from tests.core.xray_api import RecordedXRay
+from app.telemetry import Telemetry
+from tests.telemetry.sampling.conftest import SamplerFactory
+from tests.telemetry.sampling.test_sampler import rules_arrived
+from tests.telemetry.sampling.xray_api import RecordedXRay
 
 
 def test_rules_see_the_request_method_path_and_host(

@@ -17,7 +17,7 @@ from typing import Any
 
 from devkit.ports import free_port
 
-FIXTURES = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "xray-sampling"
+FIXTURES = Path(__file__).resolve().parents[4] / "tests" / "fixtures" / "xray-sampling"
 RULES_PATH = "GetSamplingRules"
 TARGETS_PATH = "SamplingTargets"
 

@@ -5,8 +5,8 @@ from typing import Any
 import pytest
 from opentelemetry.sdk.resources import Resource
 
-from app.core.sampling.rules import Glob, Service, parse_rule, parse_rules
-from tests.core.xray_api import load_fixture
+from app.telemetry.sampling.rules import Glob, Service, parse_rule, parse_rules
+from tests.telemetry.sampling.xray_api import load_fixture
 
 ECS_CONTAINER = "arn:aws:ecs:us-east-1:123456789012:container/todo/abc/def"
 

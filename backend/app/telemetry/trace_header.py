@@ -1,16 +1,21 @@
 """The load balancer's ``X-Amzn-Trace-Id``, continued even when it names no parent.
 
-An ALB adds ``X-Amzn-Trace-Id: Root=1-<epoch>-<random>`` to every request that
-arrives without one, with no ``Parent``: it picks the trace id (written to its
-access logs) but records no segment of its own. The contrib ``AwsXRayPropagator``
-refuses such a header (a remote parent needs a span id), so the app would start an
-unrelated trace id and the access logs would never match X-Ray.
+Why not the contrib ``AwsXRayPropagator`` alone: it refuses the ``Root=1-<epoch>-<random>``
+header, without ``Parent``, that an ALB adds to every request arriving without one (a
+remote parent needs a span id), so every request a browser starts would get a trace
+id of its own, none of them the one in the ALB's access logs (reproduce, in backend/:
+``uv run pytest tests/telemetry/test_trace_header.py -k contrib``).
+Cost to keep: this module, 70 lines; on upgrades of opentelemetry-propagator-aws-xray
+and opentelemetry-sdk-extension-aws re-check that ``extract`` and
+``AwsXRayIdGenerator.generate_trace_id`` are still the methods to extend.
+Delete when: the contrib propagator takes a Root-only header as the trace id of a new
+root span (then ``test_contrib_propagator_still_refuses_a_root_only_header`` fails).
 
-Two small pieces fix that. ``AlbTraceHeaderPropagator`` extracts as the contrib one
-does and, for a Root-only header, puts the Root into the context under
-``ALB_TRACE_ROOT``. ``AlbRootIdGenerator`` gives a new root span that trace id when
-the current context carries it: the span is a root (no parent) in the ALB's trace.
-``Root=...;Parent=...;Sampled=...`` keeps the contrib behaviour unchanged.
+``AlbTraceHeaderPropagator`` extracts as the contrib one does and, for a Root-only
+header, puts the Root into the context under ``ALB_TRACE_ROOT``; ``AlbRootIdGenerator``
+gives a new root span that trace id when the current context carries it: the span is a
+root (no parent) in the ALB's trace. ``Root=...;Parent=...;Sampled=...`` keeps the
+contrib behaviour unchanged.
 """
 
 import re

@@ -13,7 +13,7 @@ from sqlalchemy.exc import ProgrammingError
 
 from app.core.config import Settings
 from app.core.db import create_db_engine
-from app.core.sql_spans import instrument_engine
+from app.telemetry.sql import instrument_engine
 
 
 @pytest.fixture

@@ -1,20 +1,24 @@
 """One CLIENT span per SQL statement, from the engine's own cursor events.
 
-This replaces opentelemetry-instrumentation-sqlalchemy, as TelemetryMiddleware
-replaces the FastAPI one, and for the same reason: cost (backend/README.md,
-"Telemetry cost"). Per statement the contrib hook parses the engine URL, asks
-libpq for the database name, strips comments with a regular expression, enters
-and leaves the span's context and sets each attribute under the span's lock. A
-`SELECT 1` under a recording span cost 93-104 us more CPU with it, 61-77 us more
-with this hook (same process, alternating rounds), which reads the connection's
+Why not opentelemetry-instrumentation-sqlalchemy: a ``SELECT 1`` under a recording
+span cost 93-104 us more CPU with it, 61-77 us more with this hook (same process,
+alternating rounds, three runs; reproduce: ``backend/.venv/bin/python -m bench.pieces``).
+Per statement the contrib parses the engine URL, asks libpq for the database name,
+strips comments with a regular expression, enters and leaves the span's context and
+sets each attribute under the span's lock; this hook reads the connection's
 attributes once per pooled connection and starts the span with all of them.
+Cost to keep: this module, 110 lines; on SQLAlchemy upgrades re-check the cursor
+events' signatures, and on upgrades of the contrib or the awsxray exporter that the
+attributes are still the ones the segment's ``sql`` block reads
+(tests/telemetry/test_sql.py pins them).
+Delete when: the contrib's cost per statement comes within the noise of this hook's
+(``bench.pieces`` prints both), or ``make bench``'s stock mode is within the budget.
 
-The spans are the contrib's: named ``"<OPERATION> <database>"``, with the
-attributes the awsxray exporter reads into the segment's ``sql`` block (old
-semantic conventions, as the contrib sets them by default).
-
-Under an unsampled request (or ``suppress_instrumentation``) the hook returns at
-once: nothing is built that would be dropped.
+The spans are the contrib's: named ``"<OPERATION> <database>"``, with the attributes
+the awsxray exporter reads into the segment's ``sql`` block (old semantic
+conventions, as the contrib sets them by default). Under an unsampled request (or
+``suppress_instrumentation``) the hook returns at once: nothing is built that would
+be dropped.
 """
 
 from typing import Any
