@@ -18,8 +18,7 @@ import {
 } from "@opentelemetry/sdk-trace-base";
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import { describe, expect, it } from "vitest";
-import { hostName, RequestAttributesSampler, RequestHostPropagator } from "@/lib/telemetry/sampling-request";
-import { xraySampling } from "@/lib/telemetry/xray-sampler";
+import { hostName, RequestAttributesSampler, RequestHostPropagator, xraySampling } from "@/lib/telemetry/sampling";
 import { pollUntil } from "./standalone";
 import { nextRequest, stoppedAfterEach, xrayProxy } from "./xray-proxy";
 
