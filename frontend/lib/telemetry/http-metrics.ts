@@ -5,7 +5,9 @@
 // Derives the contract metric `http.server.request.duration` from the root span
 // Next.js opens for every request (`BaseServer.handleRequest`), which carries the
 // route template, method and status once the response is sent: one processor
-// covers pages, Server Action posts and API routes.
+// covers pages, Server Action posts and API routes. With OTEL_TRACES_SAMPLER=xray
+// every request span reaches it, sampled or not (sampling.ts records the unsampled
+// ones without exporting them); under the SDK's own ratio samplers only the sampled share.
 import { metrics, type Attributes, type Histogram, type HrTime, type Meter } from "@opentelemetry/api";
 import { hrTimeToMilliseconds } from "@opentelemetry/core";
 

@@ -1,5 +1,5 @@
 // Why not @opentelemetry/sampler-aws-xray alone: given Next.js's start attributes (http.method, http.target, no Host) a rule's HTTPMethod, URLPath and Host never match (reproduce: npx vitest run tests/sampling-request.test.ts).
-// Cost to keep: ~170 lines; on upgrades re-check which attributes Next.js's base-server.js starts its span with and which the sampler's sampling-rule-applier.js reads, and whether NodeSDK reads OTEL_TRACES_SAMPLER=xray itself.
+// Cost to keep: ~175 lines; on upgrades re-check which attributes Next.js's base-server.js starts its span with and which the sampler's sampling-rule-applier.js reads, and whether NodeSDK reads OTEL_TRACES_SAMPLER=xray itself.
 // Delete when: Next.js starts its request span with http.request.method, url.path and server.address, and the JS SDK builds the X-Ray sampler from OTEL_TRACES_SAMPLER=xray.
 //
 // OTEL_TRACES_SAMPLER=xray: root spans are sampled by the X-Ray sampling rules.
@@ -13,7 +13,9 @@
 // and `http.target` only, while the sampler reads `http.request.method`,
 // `url.path` and `server.address`. RequestAttributesSampler adds them for the
 // decision; the Host comes from RequestHostPropagator, which Next.js runs as it
-// extracts the incoming headers into the context it starts the span in.
+// extracts the incoming headers into the context it starts the span in. An
+// unsampled request span is still recorded (not exported), so that the request
+// metric (http-metrics.ts) counts every request, not only the sampled share.
 import {
   createContextKey,
   type Attributes,
@@ -25,7 +27,7 @@ import {
 } from "@opentelemetry/api";
 import type { Resource } from "@opentelemetry/resources";
 import { AWSXRayRemoteSampler } from "@opentelemetry/sampler-aws-xray";
-import type { Sampler, SamplingResult } from "@opentelemetry/sdk-trace-base";
+import { SamplingDecision, type Sampler, type SamplingResult } from "@opentelemetry/sdk-trace-base";
 import { ATTR_HTTP_REQUEST_METHOD, ATTR_SERVER_ADDRESS, ATTR_URL_PATH } from "@opentelemetry/semantic-conventions";
 import { log } from "@/lib/log";
 
@@ -174,9 +176,12 @@ export class RequestAttributesSampler implements Sampler {
   ): SamplingResult {
     const attributesSeen = withRequestAttributes(ctx, attributes);
     const result = this.delegate.shouldSample(ctx, traceId, spanName, spanKind, attributesSeen, links);
+    // A span that is not recorded reaches no span processor: record the request span.
+    const isRequest = attributes["next.span_type"] === "BaseServer.handleRequest";
+    const decision = isRequest && result.decision === SamplingDecision.NOT_RECORD ? SamplingDecision.RECORD : result.decision;
     // The contrib samplers echo the attributes they were given as "added"; dropping
     // them keeps the exported spans exactly as they were without this sampler.
-    return { decision: result.decision, traceState: result.traceState };
+    return { decision, traceState: result.traceState };
   }
 
   /** Names the delegate, as the SDK's samplers do. */
