@@ -164,6 +164,7 @@ def frontend_spec(stack: Stack) -> ServiceSpec:
             "PORT": str(port),
             "BACKEND_URL": f"http://127.0.0.1:{stack.ports.backend}",
             "NODE_ENV": "production",
+            "NEXT_MANUAL_SIG_HANDLE": "true",
             "NODE_OPTIONS": f"--max-old-space-size={FRONTEND_HEAP_MIB}",
         },
         ready=lambda: _answers(f"http://127.0.0.1:{port}/api/health"),

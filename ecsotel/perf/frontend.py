@@ -75,6 +75,8 @@ def server_env(*, port: int, backend: str, endpoint: str, telemetry: bool) -> di
         "PATH": os.environ.get("PATH", ""),
         "NODE_ENV": "production",
         "NEXT_TELEMETRY_DISABLED": "1",
+        # As the image sets it: SIGTERM drains and flushes (frontend/lib/http-server.ts).
+        "NEXT_MANUAL_SIG_HANDLE": "true",
         # The heap its ECS container gives it, as the local stack does.
         "NODE_OPTIONS": f"--max-old-space-size={FRONTEND_HEAP_MIB}",
         "PORT": str(port),
@@ -84,6 +86,8 @@ def server_env(*, port: int, backend: str, endpoint: str, telemetry: bool) -> di
         "OTEL_SERVICE_NAME": "nextjs-app",
         "OTEL_EXPORTER_OTLP_ENDPOINT": endpoint,
         "OTEL_SDK_DISABLED": "false" if telemetry else "true",
+        # As the X-Ray pipeline's task definition sets it (NodeSDK's own default is otlp).
+        "OTEL_LOGS_EXPORTER": "none",
     }
 
 
