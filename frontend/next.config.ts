@@ -11,18 +11,19 @@ const nextConfig: NextConfig = {
   // folder so the standalone tree is frontend-only and server.js sits at its top.
   outputFileTracingRoot: path.resolve(__dirname),
   // Bundling the OpenTelemetry SDK breaks it (dynamic requires, global symbols)
-  // or drops parts of it; keep it as plain node_modules that file tracing copies.
+  // or drops parts of it; keep every SDK package the server imports as plain
+  // node_modules that file tracing copies (@opentelemetry/api is Next.js's own).
   serverExternalPackages: [
+    "@opentelemetry/api-logs",
     "@opentelemetry/core",
-    "@opentelemetry/exporter-metrics-otlp-proto",
     "@opentelemetry/exporter-trace-otlp-proto",
     "@opentelemetry/id-generator-aws-xray",
     "@opentelemetry/propagator-aws-xray",
     "@opentelemetry/resources",
     "@opentelemetry/sampler-aws-xray",
     "@opentelemetry/sdk-metrics",
+    "@opentelemetry/sdk-node",
     "@opentelemetry/sdk-trace-base",
-    "@opentelemetry/sdk-trace-node",
     "@opentelemetry/semantic-conventions",
   ],
   experimental: {

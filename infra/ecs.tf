@@ -280,6 +280,9 @@ module "nextjs_service" {
         { name = "NODE_OPTIONS", value = "--max-old-space-size=${local.nextjs_heap_mib}" },
         { name = "HOSTNAME", value = "0.0.0.0" },
         { name = "PORT", value = tostring(local.nextjs_port) },
+        # Next.js leaves SIGTERM to the app, which drains, then flushes its telemetry
+        # (frontend/lib/http-server.ts); the image sets it too.
+        { name = "NEXT_MANUAL_SIG_HANDLE", value = "true" },
         { name = "BACKEND_URL", value = local.fastapi_url },
         { name = "BROWSER_TRACES_SAMPLE_RATIO", value = tostring(var.browser_traces_sample_ratio) },
       ])

@@ -105,6 +105,9 @@ def frontend_spec(
             "BACKEND_URL": backend_url,
             "NODE_ENV": "production",
             "NODE_OPTIONS": f"--max-old-space-size={FRONTEND_HEAP_MIB}",
+            # As the image sets it: Next.js leaves SIGTERM to the app, which drains and
+            # flushes its telemetry first (frontend/lib/http-server.ts).
+            "NEXT_MANUAL_SIG_HANDLE": "true",
             # As its image sets it: no usage reports to Vercel.
             "NEXT_TELEMETRY_DISABLED": "1",
             **(extra_env or {}),

@@ -5,11 +5,13 @@ import {
   defaultTextMapGetter,
   ROOT_CONTEXT,
   SpanKind,
+  trace,
   type Attributes,
   type Context,
 } from "@opentelemetry/api";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import {
+  AlwaysOffSampler,
   InMemorySpanExporter,
   SamplingDecision,
   SimpleSpanProcessor,
@@ -18,8 +20,7 @@ import {
 } from "@opentelemetry/sdk-trace-base";
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import { describe, expect, it } from "vitest";
-import { hostName, RequestAttributesSampler, RequestHostPropagator } from "@/lib/telemetry/sampling-request";
-import { xraySampling } from "@/lib/telemetry/xray-sampler";
+import { hostName, RequestAttributesSampler, RequestHostPropagator, xraySampling } from "@/lib/telemetry/sampling";
 import { pollUntil } from "./standalone";
 import { nextRequest, stoppedAfterEach, xrayProxy } from "./xray-proxy";
 
@@ -96,6 +97,24 @@ describe("RequestAttributesSampler", () => {
 
     await provider.forceFlush();
     expect(exporter.getFinishedSpans()[0]?.attributes).toEqual(nextRequest("GET", "/?after=x"));
+  });
+});
+
+describe("RequestAttributesSampler on an unsampled request", () => {
+  it("records the request span for the request metric, without sampling or exporting it", async () => {
+    const { provider, exporter } = providerWith(new RequestAttributesSampler(new AlwaysOffSampler()));
+    const tracer = provider.getTracer("next.js");
+
+    const span = tracer.startSpan("GET /", { kind: SpanKind.SERVER, attributes: nextRequest("GET", "/") });
+    const child = tracer.startSpan("render", {}, trace.setSpan(ROOT_CONTEXT, span));
+    const other = tracer.startSpan("other", { attributes: { "next.span_type": "AppRender.getBodyResult" } });
+
+    expect([span.isRecording(), span.spanContext().traceFlags]).toEqual([true, 0]);
+    expect(child.isRecording()).toBe(false);
+    expect(other.isRecording()).toBe(false);
+    span.end();
+    await provider.forceFlush();
+    expect(exporter.getFinishedSpans()).toEqual([]);
   });
 });
 

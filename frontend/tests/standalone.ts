@@ -102,6 +102,8 @@ export async function spawnStandalone(options: StandaloneOptions): Promise<Stand
       PATH: process.env.PATH,
       NODE_ENV: "production",
       NEXT_TELEMETRY_DISABLED: "1",
+      // As the container sets it: SIGTERM is lib/http-server.ts's, not Next.js's.
+      NEXT_MANUAL_SIG_HANDLE: "true",
       PORT: String(port),
       HOSTNAME: "127.0.0.1",
       BACKEND_URL: options.backendUrl,

@@ -7,7 +7,7 @@ import {
   DEFAULT_POLLING_INTERVAL_S,
   parseXRaySamplerArg,
   xraySamplingFromEnv,
-} from "@/lib/telemetry/xray-sampler";
+} from "@/lib/telemetry/sampling";
 import { pollUntil } from "./standalone";
 import { stoppedAfterEach, xrayProxy } from "./xray-proxy";
 

@@ -8,7 +8,7 @@
 // what the sampler does, never for a fixed delay.
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { xraySampling, type XRaySampling } from "@/lib/telemetry/xray-sampler";
+import { xraySampling, type XRaySampling } from "@/lib/telemetry/sampling";
 import { freePort, pollUntil } from "./standalone";
 import {
   nextRequest,

@@ -1,8 +1,15 @@
+// Why not @opentelemetry/instrumentation-http's http.server.request.duration: it takes http.route from RPC metadata, which Next.js never sets, and it opens a second SERVER span per request (reproduce: grep -rl setRPCMetadata node_modules/next/dist | wc -l prints 0).
+// Cost to keep: ~70 lines; on a Next.js upgrade check the attributes of its BaseServer.handleRequest span (tests/standalone-telemetry.test.ts reads the metric's route).
+// Delete when: Next.js records http.server.request.duration itself, or sets the route where instrumentation-http reads it.
+//
 // Derives the contract metric `http.server.request.duration` from the root span
 // Next.js opens for every request (`BaseServer.handleRequest`), which carries the
-// route template, method and status once the response is sent. Deriving it from
-// the span covers pages, Server Action posts and API routes without wrapping each.
-import type { Attributes, Histogram, HrTime } from "@opentelemetry/api";
+// route template, method and status once the response is sent: one processor
+// covers pages, Server Action posts and API routes. With OTEL_TRACES_SAMPLER=xray
+// every request span reaches it, sampled or not (sampling.ts records the unsampled
+// ones without exporting them); under the SDK's own ratio samplers only the sampled share.
+import { metrics, type Attributes, type Histogram, type HrTime, type Meter } from "@opentelemetry/api";
+import { hrTimeToMilliseconds } from "@opentelemetry/core";
 
 /** The histogram's name, unit and bucket bounds (seconds, as OpenTelemetry's HTTP conventions advise). */
 export const HTTP_SERVER_DURATION = {
@@ -20,11 +27,6 @@ export function statusClass(status: number): "2xx" | "3xx" | "4xx" | "5xx" {
   return "5xx";
 }
 
-/** Seconds in an OpenTelemetry HrTime duration. */
-export function hrTimeToSeconds([seconds, nanos]: HrTime): number {
-  return seconds + nanos / 1e9;
-}
-
 /** The measurement for a finished span, or undefined if it is not a Next.js request root span with a route. */
 export function requestMeasurement(
   attributes: Attributes,
@@ -38,7 +40,7 @@ export function requestMeasurement(
   if (typeof route !== "string" || !route.startsWith("/") || route.startsWith("/_next")) return undefined;
   if (typeof method !== "string" || typeof status !== "number") return undefined;
   return {
-    seconds: hrTimeToSeconds(duration),
+    seconds: hrTimeToMilliseconds(duration) / 1000,
     attributes: {
       "http.request.method": method,
       "http.route": route,
@@ -52,7 +54,10 @@ type FinishedSpan = { attributes: Attributes; duration: HrTime };
 
 /** A span processor that records the request-duration histogram when a request root span ends. */
 export class HttpServerDurationProcessor {
-  constructor(private readonly histogram: Histogram) {}
+  private histogram?: Histogram;
+
+  /** `meter` is asked at the first request: NodeSDK registers the meter provider after the span processors exist. */
+  constructor(private readonly meter: () => Meter = () => metrics.getMeter("nextjs-app")) {}
 
   /** Nothing to do when a span starts. */
   onStart(): void {}
@@ -60,7 +65,13 @@ export class HttpServerDurationProcessor {
   /** Records one measurement per finished request root span. */
   onEnd(span: FinishedSpan): void {
     const measurement = requestMeasurement(span.attributes, span.duration);
-    if (measurement) this.histogram.record(measurement.seconds, measurement.attributes);
+    if (!measurement) return;
+    this.histogram ??= this.meter().createHistogram(HTTP_SERVER_DURATION.name, {
+      unit: HTTP_SERVER_DURATION.unit,
+      description: HTTP_SERVER_DURATION.description,
+      advice: { explicitBucketBoundaries: [...HTTP_SERVER_DURATION.buckets] },
+    });
+    this.histogram.record(measurement.seconds, measurement.attributes);
   }
 
   /** Nothing is buffered here: the meter provider flushes the histogram. */

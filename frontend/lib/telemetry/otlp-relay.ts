@@ -1,7 +1,15 @@
-// Pure rules of the browser-telemetry relay (POST /api/telemetry/v1/traces): what
-// a page may send, how often, and which resource attributes survive. The browser
-// is untrusted: it may claim any service or host, so the relay keeps only the
-// SDK's own description and names the service itself. No I/O here (Vitest).
+import "server-only";
+// Why not the collector's OTLP receiver opened to browsers (CORS on the sidecar): a page is untrusted, and the receiver keeps whatever service.name, resource and aws.* attributes it claims, takes 20 MiB bodies at any rate, and needs a second ALB target on every task (reproduce: npx vitest run tests/telemetry-relay.test.ts, its 429, 413 and rewrite cases).
+// Cost to keep: ~165 lines; on upgrades of exporter-trace-otlp-http check that the page still sends OTLP/JSON (resourceSpans, scopeSpans, spans).
+// Delete when: browser spans go to an ingestion service built for untrusted clients (CloudWatch RUM, say) instead of through this origin.
+//
+// The browser-telemetry relay (POST /api/telemetry/v1/traces, the route is
+// app/api/telemetry/v1/traces/route.ts): what a page may send, how often, which
+// resource attributes survive, and the way on to the collector. The page may
+// claim any service or host, so the relay keeps only the SDK's own description
+// and names the service itself. Only forwardTraces does I/O.
+
+const FORWARD_TIMEOUT_MS = 5000;
 
 /** The largest OTLP body accepted; the browser's batches stay far below it. */
 export const MAX_TELEMETRY_BODY_BYTES = 128 * 1024;
@@ -129,4 +137,29 @@ export class RateLimiter {
 export function clientKey(forwardedFor: string | null): string {
   const hops = (forwardedFor ?? "").split(",").map((hop) => hop.trim());
   return hops.at(-1) || "unknown";
+}
+
+/** The collector's OTLP/HTTP traces URL, by the exporter rules: the endpoint the server's own SDK exports to. */
+function tracesUrl(): string {
+  const signal = process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  if (signal) return signal;
+  const base = process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? "http://localhost:4318";
+  return `${base.replace(/\/+$/, "")}/v1/traces`;
+}
+
+/** Sends an OTLP JSON trace export to the collector; its HTTP status, or 0 when it did not answer. */
+export async function forwardTraces(json: string): Promise<number> {
+  try {
+    const response = await fetch(tracesUrl(), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: json,
+      cache: "no-store",
+      signal: AbortSignal.timeout(FORWARD_TIMEOUT_MS),
+    });
+    await response.body?.cancel();
+    return response.status;
+  } catch {
+    return 0;
+  }
 }

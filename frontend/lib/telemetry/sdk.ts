@@ -1,118 +1,80 @@
-// The one OpenTelemetry bootstrap of nextjs-app, loaded by instrumentation.ts in
-// the Node.js runtime only. Everything is configured by the standard OTEL_*
-// variables (OTEL_SERVICE_NAME, OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_BSP_*, ...):
-// traces and metrics go out as OTLP HTTP/protobuf to the collector sidecar, and
-// with OTEL_LOGS_EXPORTER=otlp (the OTLP pipeline) lib/log.ts's records too.
-// OTEL_TRACES_SAMPLER=xray samples root spans by the X-Ray rules (xray-sampler.ts);
-// any other sampler the SDK builds from the variables itself.
+// Why not @vercel/otel: it bundles a second copy of core, the SDK and the exporters (dist/node: 1.9 MB) and returns nothing to flush on SIGTERM (reproduce: npm pack @vercel/otel@2.2.0 && tar tzvf vercel-otel-2.2.0.tgz); the stock NodeSDK is used instead.
+// Cost to keep: ~90 lines; NodeSDK loads its gRPC and Prometheus exporters too: 65 MiB of RSS against 55 for the six SDK packages it replaces (reproduce: node -e "require('@opentelemetry/sdk-node'); console.log(process.memoryUsage().rss >> 20)").
+// Delete when: the experimental startNodeSDK, which already reads OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION, also takes an id generator, a sampler and span processors (its SDKOptions in node_modules/@opentelemetry/sdk-node/build/src/types.d.ts take only instrumentations and a propagator).
 //
-// Why the plain SDK and not @vercel/otel: we need the X-Ray id generator, the
-// X-Ray propagator (accepting the ALB's Root-only header: alb-trace-header.ts),
-// a flush on SIGTERM and our own span-derived metric; with the
-// SDK each is one explicit line, and trace context is injected into backend calls
-// for every host by the data layer itself (no propagateContextUrls allow-list).
-import { metrics } from "@opentelemetry/api";
-import { logs } from "@opentelemetry/api-logs";
-import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from "@opentelemetry/core";
-import { OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-proto";
+// The OpenTelemetry SDK of nextjs-app, started by instrumentation.ts in the
+// Node.js runtime: NodeSDK, configured by the standard OTEL_* variables
+// (OTEL_SERVICE_NAME, OTEL_EXPORTER_OTLP_*, OTEL_BSP_*, OTEL_METRIC_EXPORT_INTERVAL,
+// OTEL_TRACES_SAMPLER, OTEL_LOGS_EXPORTER, ...). Each option below is something
+// those variables cannot say: X-Ray trace ids that continue the load balancer's
+// Root, the X-Ray header beside W3C's, the X-Ray rules sampler, the span filter,
+// the span-derived request metric, and exponential histograms.
+import {
+  CompositePropagator,
+  getStringFromEnv,
+  W3CBaggagePropagator,
+  W3CTraceContextPropagator,
+} from "@opentelemetry/core";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
-import {
-  defaultResource,
-  detectResources,
-  envDetector,
-  processDetector,
-  type Resource,
-} from "@opentelemetry/resources";
-import { OTLPLogExporter } from "@opentelemetry/exporter-logs-otlp-proto";
-import { BatchLogRecordProcessor, LoggerProvider } from "@opentelemetry/sdk-logs";
-import {
-  type AggregationSelector,
-  AggregationType,
-  InstrumentType,
-  MeterProvider,
-  PeriodicExportingMetricReader,
-} from "@opentelemetry/sdk-metrics";
+import { defaultResource, detectResources, envDetector, processDetector, type Resource } from "@opentelemetry/resources";
+import { AggregationType, InstrumentType, type ViewOptions } from "@opentelemetry/sdk-metrics";
+import { NodeSDK } from "@opentelemetry/sdk-node";
 import { BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
-import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
-import { AlbRootIdGenerator, AlbTraceHeaderPropagator } from "@/lib/telemetry/alb-trace-header";
-import { HTTP_SERVER_DURATION, HttpServerDurationProcessor } from "@/lib/telemetry/http-metrics";
-import { RequestHostPropagator } from "@/lib/telemetry/sampling-request";
-import { MeaningfulSpanProcessor } from "@/lib/telemetry/span-filter";
 import { log } from "@/lib/log";
-import { SamplerSettingError, xraySamplingFromEnv, type XRaySampling } from "@/lib/telemetry/xray-sampler";
+import { AlbRootIdGenerator, AlbTraceHeaderPropagator } from "@/lib/telemetry/alb-trace-header";
+import { HttpServerDurationProcessor } from "@/lib/telemetry/http-metrics";
+import { RequestHostPropagator, SamplerSettingError, xraySamplingFromEnv, type XRaySampling } from "@/lib/telemetry/sampling";
+import { MeaningfulSpanProcessor } from "@/lib/telemetry/span-filter";
 
 const SHUTDOWN_TIMEOUT_MS = 5000;
 
 /**
- * OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION, which the Python SDK reads
- * itself and the JS exporter does not. Exponential histograms reach CloudWatch as
- * values and counts (EMF), from which it computes percentiles; explicit-bucket ones
- * arrive as count/sum/min/max only, and p99 would stay empty.
+ * OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION as a view: the Python
+ * SDK reads the variable, NodeSDK does not. Exponential histograms reach
+ * CloudWatch as values and counts (EMF), from which it computes percentiles;
+ * explicit-bucket ones arrive as count/sum/min/max only, and p99 would stay empty.
  */
-function histogramAggregation(): AggregationSelector | undefined {
-  if (process.env.OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION !== "base2_exponential_bucket_histogram") {
-    return undefined;
-  }
-  return (instrument) =>
-    instrument === InstrumentType.HISTOGRAM
-      ? { type: AggregationType.EXPONENTIAL_HISTOGRAM }
-      : { type: AggregationType.DEFAULT };
+export function histogramViews(): ViewOptions[] {
+  const aggregation = getStringFromEnv("OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION");
+  if (aggregation !== "base2_exponential_bucket_histogram") return [];
+  return [{ instrumentType: InstrumentType.HISTOGRAM, aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM } }];
 }
 
-/** Starts tracing, metrics and (if enabled) logs; returns a function that flushes and stops them. */
+/** Starts tracing, metrics and (with OTEL_LOGS_EXPORTER=otlp) logs; returns a function that flushes and stops them. */
 export function startTelemetry(): () => Promise<void> {
-  // envDetector reads OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES.
+  // envDetector reads OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES; the X-Ray
+  // rules match the resource, so the sampler needs it before NodeSDK starts.
   const resource = defaultResource().merge(detectResources({ detectors: [processDetector, envDetector] }));
-
-  const meterProvider = new MeterProvider({
-    resource,
-    readers: [
-      new PeriodicExportingMetricReader({
-        exporter: new OTLPMetricExporter({ aggregationPreference: histogramAggregation() }),
-        exportIntervalMillis: Number(process.env.OTEL_METRIC_EXPORT_INTERVAL ?? "60000"),
-      }),
-    ],
-  });
-  metrics.setGlobalMeterProvider(meterProvider);
-  const histogram = meterProvider.getMeter("nextjs-app").createHistogram(HTTP_SERVER_DURATION.name, {
-    unit: HTTP_SERVER_DURATION.unit,
-    description: HTTP_SERVER_DURATION.description,
-    advice: { explicitBucketBoundaries: [...HTTP_SERVER_DURATION.buckets] },
-  });
-
   const xray = xraySamplingOrExit(resource);
-  const tracerProvider = new NodeTracerProvider({
+  const sdk = new NodeSDK({
     resource,
-    // Without it the SDK reads OTEL_TRACES_SAMPLER/_ARG (default parentbased_always_on).
+    autoDetectResources: false,
+    // Without it NodeSDK reads OTEL_TRACES_SAMPLER/_ARG (default parentbased_always_on).
     ...(xray ? { sampler: xray.sampler } : {}),
     // X-Ray ids; a request under the ALB's Root-only header takes that Root.
     idGenerator: new AlbRootIdGenerator(),
-    // The batch processor's delay and sizes come from OTEL_BSP_* variables.
-    spanProcessors: [
-      new MeaningfulSpanProcessor(new BatchSpanProcessor(new OTLPTraceExporter())),
-      new HttpServerDurationProcessor(histogram),
-    ],
-  });
-  tracerProvider.register({
-    propagator: new CompositePropagator({
+    textMapPropagator: new CompositePropagator({
       propagators: [
         new W3CTraceContextPropagator(),
         new W3CBaggagePropagator(),
         new AlbTraceHeaderPropagator(),
-        // The request's Host, for the X-Ray rules' Host field (sampling-request.ts).
+        // The request's Host, for the X-Ray rules' Host field.
         ...(xray ? [new RequestHostPropagator()] : []),
       ],
     }),
+    // The batch processor's delay and sizes come from OTEL_BSP_* variables.
+    spanProcessors: [
+      new MeaningfulSpanProcessor(new BatchSpanProcessor(new OTLPTraceExporter())),
+      new HttpServerDurationProcessor(),
+    ],
+    views: histogramViews(),
   });
-
-  const loggerProvider = startLogs(resource);
+  sdk.start();
 
   return async () => {
     const timeout = new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_TIMEOUT_MS).unref());
     xray?.stop();
-    const stopping = [tracerProvider.shutdown(), meterProvider.shutdown()];
-    if (loggerProvider) stopping.push(loggerProvider.shutdown());
-    await Promise.race([Promise.allSettled(stopping), timeout]);
+    await Promise.race([sdk.shutdown().catch(() => undefined), timeout]);
   };
 }
 
@@ -129,16 +91,4 @@ function xraySamplingOrExit(resource: Resource): XRaySampling | undefined {
     log("error", error.message);
     process.exit(1);
   }
-}
-
-/** Registers the logs SDK with the OTLP exporter when OTEL_LOGS_EXPORTER=otlp; otherwise nothing. */
-function startLogs(resource: Resource): LoggerProvider | undefined {
-  if (process.env.OTEL_LOGS_EXPORTER !== "otlp") return undefined;
-  // The batch processor's delay and sizes come from OTEL_BLRP_* variables.
-  const loggerProvider = new LoggerProvider({
-    resource,
-    processors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter() })],
-  });
-  logs.setGlobalLoggerProvider(loggerProvider);
-  return loggerProvider;
 }

@@ -1,13 +1,11 @@
+// Why not @opentelemetry/instrumentation-user-interaction: without zone.js it ends the click span when the listener returns ("no zone so end span immediately"), and both our requests start after an `await` (React's action queue, Next.js's encodeReply), so each would start a trace of its own; zone.js cannot follow native async/await either (reproduce: npm pack @opentelemetry/instrumentation-user-interaction@0.67.0 && tar xzf *.tgz && grep -n -B4 'end span immediately' package/build/src/instrumentation.js).
+// Cost to keep: ~135 lines; on upgrades of sdk-trace-web check that StackContextManager.active() is still the one method to override.
+// Delete when: browsers ship AsyncContext (TC39) and the web SDK's context manager follows awaits.
+//
 // Clicks as the roots of the traces they cause. A click opens an interaction for
 // a short window; fetches started in that window (the toggle's PUT, a Server
 // Action's POST) become its children, and the click span ends with the last of
 // them. Clicks that cause no request are never exported.
-//
-// Why not @opentelemetry/instrumentation-user-interaction: without zone.js it
-// keeps the click's context only during the synchronous listener, and both of
-// our requests start after an `await` (React's action queue, Next.js's
-// encodeReply), so they would start traces of their own. zone.js cannot follow
-// native async/await either. The window is explicit and small instead.
 import { ROOT_CONTEXT, trace, type Context, type HrTime, type Span, type Tracer } from "@opentelemetry/api";
 import {
   StackContextManager,

@@ -1,3 +1,7 @@
+// Why not the instrumentations' own hooks (applyCustomAttributesOnSpan, requestHook): they can overwrite an attribute but not remove one, so user_agent.original and the query in url.full would stay, and document-load has no switch for its per-file resourceFetch spans (reproduce: grep -n "value == null" node_modules/@opentelemetry/sdk-trace/build/src/Span.js; grep -n "Config {" -A40 node_modules/@opentelemetry/instrumentation-document-load/build/src/types.d.ts).
+// Cost to keep: ~100 lines; on upgrades of the fetch and document-load instrumentations check the attributes they set (tests/browser-privacy.test.ts lists the forbidden ones).
+// Delete when: the web SDK offers an attribute-dropping span processor or view, and document-load a switch for resource spans.
+//
 // What browser spans may say about the page: route templates, never ids, query
 // strings, todo titles or the user agent. Applied to every span before export,
 // whichever instrumentation made it. Pure functions plus one processor (Vitest).

@@ -1,10 +1,10 @@
 // POST /api/telemetry/v1/traces: the browser's OTLP/HTTP JSON spans, checked and
 // relayed to the collector, so pages never talk to the collector themselves.
 // The span filter leaves this route out of the server's own traces.
-import { forwardTraces } from "@/lib/telemetry/collector";
 import { jsonResponse, readLimitedBody } from "@/lib/proxy";
 import {
   clientKey,
+  forwardTraces,
   isAcceptedContentType,
   MAX_TELEMETRY_BODY_BYTES,
   RateLimiter,
