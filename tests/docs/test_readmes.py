@@ -102,9 +102,21 @@ def unnamed(readme: str, entries: set[str]) -> set[str]:
 
 # Each README with a map, the folder it maps, and what in that folder needs no row.
 MAPS = {
-    "README.md": ("", (".gitignore", ".env.example", ".pre-commit-config.yaml", "Makefile",
-                       "README.md", "CONTRIBUTING.md", "SECURITY.md", "pyproject.toml",
-                       "uv.lock", "audit-allowlist.toml")),
+    "README.md": (
+        "",
+        (
+            ".gitignore",
+            ".env.example",
+            ".pre-commit-config.yaml",
+            "Makefile",
+            "README.md",
+            "CONTRIBUTING.md",
+            "SECURITY.md",
+            "pyproject.toml",
+            "uv.lock",
+            "audit-allowlist.toml",
+        ),
+    ),
     "ecsotel/README.md": ("ecsotel", ("README.md",)),
     "tests/README.md": ("tests", ("README.md", "processes.py")),
     "infra/README.md": ("infra", ("README.md", ".tflint.hcl", "github-oidc")),

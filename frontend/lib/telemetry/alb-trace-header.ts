@@ -17,7 +17,7 @@
 // trace id when the active context carries it (Next.js starts the request span
 // inside the extracted context): the span is a root in the ALB's trace.
 // `Root=...;Parent=...;Sampled=...` keeps the contrib behaviour unchanged.
-// backend/app/core/trace_header.py does the same for fastapi-app.
+// backend/app/telemetry/trace_header.py does the same for fastapi-app.
 import {
   context,
   createContextKey,
