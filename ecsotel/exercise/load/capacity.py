@@ -1,4 +1,4 @@
-"""From what `make load` measured to tasks and dollars at 100, 1,000 and 10,000 req/s.
+"""From what `make load` measured to tasks and dollars at rest and at 100 to 10,000 req/s.
 
 The measured inputs are the CPU milliseconds each component spent per request and
 the mean response size; everything else here is either AWS's price list or a
@@ -53,7 +53,8 @@ SAMPLING_RULES = {
     "PUT": (1.0, 0.10),
     "DELETE": (1.0, 0.10),
 }
-LEVELS = (100, 1_000, 10_000)
+# At rest (the smallest deployment, no traffic), then three orders of magnitude.
+LEVELS = (0, 100, 1_000, 10_000)
 
 
 @dataclass(frozen=True)

@@ -33,8 +33,12 @@ def _money(value: float) -> str:
     return f"{value:,.0f}"
 
 
+def _level(rate: float) -> str:
+    return "at rest" if rate == 0 else f"{rate:,.0f} req/s"
+
+
 def section(steps: list[Step], objective_ms: float) -> str:
-    """The steps, the knee, the CPU per request, and what 100 to 10,000 req/s need and cost."""
+    """The steps, the knee, the CPU per request, and what rest and 100 to 10,000 req/s cost."""
     step_rows = [
         [
             str(step.users),
@@ -93,7 +97,7 @@ def _capacity(inputs: Measured) -> str:
 def _tasks(plans: list[Plan]) -> str:
     rows = [
         [
-            f"{p.rate:,.0f}",
+            _level(p.rate),
             str(p.frontend_tasks),
             str(p.backend_tasks),
             f"{p.connections:,}",
@@ -101,7 +105,7 @@ def _tasks(plans: list[Plan]) -> str:
         ]
         for p in plans
     ]
-    header = ["req/s", "`nextjs-app` tasks", "`fastapi-app` tasks", "connections", "Aurora ACU"]
+    header = ["traffic", "`nextjs-app` tasks", "`fastapi-app` tasks", "connections", "Aurora ACU"]
     return table(header, rows) + "\n"
 
 
@@ -114,7 +118,7 @@ def _costs(plans: list[Plan]) -> str:
         for p in plans
     ]
     rows.append(["**total, every request traced**", *(f"**{_money(v)}**" for v in every)])
-    header = ["USD a month", *(f"{p.rate:,.0f} req/s" for p in plans)]
+    header = ["USD a month", *(_level(p.rate) for p in plans)]
     return "Monthly cost (prices and estimates: `ecsotel/exercise/load/capacity.py`):\n\n" + table(
         header, rows
     )

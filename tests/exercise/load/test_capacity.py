@@ -46,6 +46,14 @@ def test_a_level_gets_enough_tasks_connections_and_aurora_capacity() -> None:
     assert (large.acu - 0.5) * CONNECTIONS_PER_ACU < large.connections + 10
 
 
+def test_at_rest_the_smallest_deployment_costs_its_fixed_parts_only() -> None:
+    idle = plan(0, MEASURED)
+
+    assert (idle.frontend_tasks, idle.backend_tasks, idle.acu) == (1, 1, 0.5)
+    assert idle.cost["X-Ray, the sampling rules"] == 0
+    assert 150 < idle.total < 250  # Fargate, the ACU floor, NAT, ALB, IPv4: about 195
+
+
 def test_the_month_totals_leave_out_tracing_every_request() -> None:
     cost = plan(1_000, MEASURED)
 
@@ -58,7 +66,7 @@ def test_the_section_names_the_knee_and_prices_each_level() -> None:
 
     assert "held up to 10.0 req/s" in text
     assert "| 20 | 20.0 | 50 | 900 | 0 | 17.0, 6.0, 2.0, 0.4, 1.0 |" in text
-    assert "10,000 req/s" in text
+    assert "| USD a month | at rest | 100 req/s | 1,000 req/s | 10,000 req/s |" in text
     assert "**total, every request traced**" in text
     assert "Written by `make load`" in text
 
