@@ -76,8 +76,9 @@ def bench(
     import json
 
     from ecsotel.exercise.bench.options import BenchOptions
-    from ecsotel.exercise.bench.run import REPORT, measure_backend
     from ecsotel.exercise.bench.run import bench as run_bench
+    from ecsotel.exercise.bench.run import measure_backend
+    from ecsotel.exercise.report import PERFORMANCE
 
     _require("wrk", "apt-get install wrk (or brew install wrk)")
     options = BenchOptions(
@@ -103,7 +104,7 @@ def bench(
         if backend_json is not None:
             backend_json.write_text(json.dumps(summary, indent=2) + "\n")
         return
-    path = report or REPORT
+    path = report or PERFORMANCE
     run_bench(options, path)
     console.print(f"wrote {path} and {path.with_name('performance.png')}")
 
@@ -151,16 +152,13 @@ def pipeline_drill(
     short: Annotated[bool, typer.Option("--short", help="The test's 24 s timeline")] = False,
 ) -> None:
     """Collector outage drill on both pipelines: steady spans, the endpoint down, a restart."""
-    from ecsotel.exercise.drills import pipeline
+    from ecsotel.exercise.drills.pipeline import RESULTS
+    from ecsotel.exercise.drills.run import run_pipeline_drill
 
-    timeline = pipeline.SHORT if short else pipeline.FULL
-    found = []
-    for name, figures in pipeline.pipeline_drill(timeline).items():
-        console.print(f"{name} pipeline: {figures}")
-        found += [f"{name}: {problem}" for problem in pipeline.problems(name, figures, timeline)]
+    found = run_pipeline_drill(short=short)
     for problem in found:
         console.print(f"FAILED: {problem}")
-    console.print(f"figures in {pipeline.RESULTS}")
+    console.print(f"figures in {RESULTS}")
     _verdict(not found, "pipeline-drill")
 
 
@@ -183,12 +181,15 @@ def soak_renders(
     limit_mib: Annotated[float, typer.Option(help="The container's memory")] = 768.0,
 ) -> None:
     """Render the page RENDERS times; nextjs-app's RSS must stay under its container's memory."""
+    from ecsotel.exercise.renders import section, verdict
     from ecsotel.exercise.renders import soak as run_soak
-    from ecsotel.exercise.renders import verdict
+    from ecsotel.exercise.report import PERFORMANCE, write_sections
 
     _require("wrk", "apt-get install wrk (or brew install wrk)")
-    ok, line = verdict(run_soak(renders, seconds, server_cpu, load_cpu), limit_mib)
+    readings = run_soak(renders, seconds, server_cpu, load_cpu)
+    ok, line = verdict(readings, limit_mib)
     console.print(line)
+    write_sections(PERFORMANCE, {"Frontend memory over many renders": section(readings, limit_mib)})
     if not ok:
         raise typer.Exit(1)
 
@@ -199,9 +200,12 @@ def fuzz(
     seed: Annotated[int | None, typer.Option(help="Schemathesis' seed (default 11)")] = None,
 ) -> None:
     """Fuzz the backend's and the frontend's APIs with Schemathesis on a local stack."""
-    from ecsotel.exercise.fuzz import SEED, fuzz_stack
+    from ecsotel.exercise.fuzz import SEED, fuzz_stack, section
+    from ecsotel.exercise.report import RESILIENCE, write_sections
 
-    results = fuzz_stack(examples=examples, seed=SEED if seed is None else seed)
+    chosen = SEED if seed is None else seed
+    results = fuzz_stack(examples=examples, seed=chosen)
+    write_sections(RESILIENCE, {"Fuzzing": section(results, examples=examples, seed=chosen)})
     for name, result in results.items():
         console.print(f"{name}: {result.summary()}")
         for failure in [*result.failures, *result.errors]:

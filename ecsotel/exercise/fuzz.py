@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ecsotel.exercise.report import measured_by, table
 from ecsotel.local.ports import Ports
 from ecsotel.local.process import log_file
 from ecsotel.local.stack import Stack, running_stack
@@ -163,3 +164,25 @@ def fuzz_stack(*, examples: int, seed: int = SEED) -> dict[str, FuzzResult]:
             "fastapi-app": fuzz_backend(stack, examples=examples, seed=seed),
             "nextjs-app /api": fuzz_frontend(stack, examples=examples, seed=seed),
         }
+
+
+def section(results: dict[str, FuzzResult], *, examples: int, seed: int) -> str:
+    """The report's section: per API, what was generated and found; the verdict."""
+    rows = [
+        [
+            name,
+            str(result.operations),
+            f"{result.generated:,}",
+            str(len(result.failures)),
+            str(len(result.errors)),
+            result.stateful,
+        ]
+        for name, result in results.items()
+    ]
+    passed = all(result.passed(examples) for result in results.values())
+    return (
+        f"Schemathesis, every phase and check (but those excluded in `ecsotel/exercise/"
+        f"fuzz.py`, each for its reason), {examples} cases per operation, seed {seed}.\n\n"
+        + table(["API", "operations", "cases", "failures", "errors", "stateful phase"], rows)
+        + f"\nVerdict: {'passed' if passed else 'FAILED'}. {measured_by('make fuzz')}\n"
+    )

@@ -17,9 +17,8 @@ import time
 from dataclasses import dataclass
 
 import httpx
-from rich.table import Table
 
-from ecsotel.console import console
+from ecsotel.exercise.report import PERFORMANCE, measured_by, table, write_sections
 from ecsotel.exercise.seed import count, keep_first, seed
 from ecsotel.local.ports import Ports
 from ecsotel.local.process import log_file
@@ -99,24 +98,32 @@ def failures(levels: list[Level], empty: int) -> list[str]:
     return broken
 
 
-def report(levels: list[Level], empty: int) -> None:
-    """Print the figures as a table."""
-    table = Table(title="The list as it grows (p50; first page)")
-    for column in ("todos", "API first page", "API body", "page GET /", "page HTML"):
-        table.add_column(column, justify="right")
-    for level in levels:
-        table.add_row(
+def section(levels: list[Level], empty: int, broken: list[str]) -> str:
+    """The figures as the report's table, the derived ratios and the verdict."""
+    rows = [
+        [
             f"{level.todos:,}",
             f"{level.api_ms:.1f} ms",
             f"{level.api_bytes / 1024:.1f} KiB",
             f"{level.render_ms:.0f} ms",
             f"{level.page_bytes / 1024:.1f} KiB",
-        )
-    console.print(table)
+        ]
+        for level in levels
+    ]
     per_todo = (levels[0].page_bytes - empty) / min(levels[0].todos, PAGE_SIZE)
     ratio = levels[-1].render_ms / levels[0].render_ms
-    console.print(f"empty page {empty / 1024:.1f} KiB; {per_todo:.0f} B of HTML per todo")
-    console.print(f"render {levels[-1].todos:,} / {levels[0].todos:,}: {ratio:.2f}x")
+    verdict = "passed" if not broken else "FAILED: " + "; ".join(broken)
+    return (
+        "The whole local stack, the database filled to each level (largest first); p50 of "
+        "the API's first page and of the page's server render, and the first page's "
+        f"weight. Bounds: the render at the largest level within {RENDER_RATIO_MAX}x the "
+        f"smallest's, every first page at most {PAGE_BYTES_MAX // 1024} KiB, at most "
+        f"{BYTES_PER_TODO_MAX:,} B of HTML per todo.\n\n"
+        + table(["todos", "API first page", "API body", "page GET /", "page HTML"], rows)
+        + f"\nEmpty page {empty / 1024:.1f} KiB; {per_todo:.0f} B of HTML per todo; render at "
+        f"{levels[-1].todos:,} todos {ratio:.2f}x the render at {levels[0].todos:,}.\n\n"
+        f"Verdict: {verdict}. {measured_by('make bench-list')}\n"
+    )
 
 
 def bench_list(rounds: int) -> list[str]:
@@ -130,5 +137,8 @@ def bench_list(rounds: int) -> list[str]:
         # against the bound (the largest level measured coldest), never for it.
         measured = [measure(stack, todos, rounds) for todos in reversed(LEVELS)]
     levels = sorted(measured, key=lambda level: level.todos)
-    report(levels, empty)
-    return failures(levels, empty)
+    broken = failures(levels, empty)
+    text = section(levels, empty, broken)
+    print(text, flush=True)
+    write_sections(PERFORMANCE, {"Data growth": text})
+    return broken

@@ -18,6 +18,7 @@ from pathlib import Path
 from ecsotel.exercise.bench.frontend import MODES, SCENARIOS, behind_the_frontend
 from ecsotel.exercise.harness.procfs import rss_mib
 from ecsotel.exercise.harness.wrk import WrkLoad, run_wrk
+from ecsotel.exercise.report import measured_by, table
 
 # The app container's memory on ECS (infra/ecs.tf: task 1024 MiB - collector 256).
 CONTAINER_MIB = 768.0
@@ -41,6 +42,21 @@ def verdict(readings: list[Reading], limit_mib: float) -> tuple[bool, str]:
     return ok, (
         f"{'passed' if ok else 'FAILED'}: {readings[-1].renders} renders, peak RSS "
         f"{peak:.0f} MiB (limit {limit_mib:.0f} MiB), none failed"
+    )
+
+
+def section(readings: list[Reading], limit_mib: float) -> str:
+    """The report's section: RSS after each run of renders, and the verdict."""
+    _, line = verdict(readings, limit_mib)
+    return (
+        "The standalone server as its ECS container runs it (telemetry on, exporting to the "
+        f"real collector, the container's heap); wrk renders the page; RSS after each run. It "
+        f"fails if RSS reaches the container's {limit_mib:.0f} MiB or a render fails.\n\n"
+        + table(
+            ["renders", *(f"{reading.renders:,}" for reading in readings)],
+            [["RSS (MiB)", *(f"{reading.rss_mib:.0f}" for reading in readings)]],
+        )
+        + f"\n{line[0].upper()}{line[1:]}. {measured_by('make soak-renders')}\n"
     )
 
 

@@ -5,17 +5,18 @@ backend, the frontend and the collector is read every 10 s. Growth compares the
 lowest reading of the first two minutes after the warm-up with the lowest of the
 last two: the floor a garbage-collected runtime returns to, which a leak raises.
 A single reading shows mostly where V8's or Python's collector stood at that
-moment (one earlier soak read +54.6 % for the frontend, another -14.5 %). Growth
-must stay under 10 %, no request may fail, and the peak is printed too (the ECS
-containers' limits: 768 MiB for an app, 256 MiB for the collector).
+moment. Growth must stay under 10 %, no request may fail, and the peak is printed
+too (the ECS containers' limits: 768 MiB for an app, 256 MiB for the collector).
 At least 5 minutes: a warm-up and two windows.
 """
 
 import time
 from collections import Counter
+from pathlib import Path
 
 from ecsotel.exercise.harness.procfs import rss_mib
 from ecsotel.exercise.harness.traffic import Traffic
+from ecsotel.exercise.report import RESILIENCE, measured_by, table, write_sections
 from ecsotel.local.ports import Ports
 from ecsotel.local.process import log_file
 from ecsotel.local.stack import running_stack
@@ -37,8 +38,11 @@ def floor_growth(readings: list[float], per_window: int) -> tuple[float, float, 
     return first, last, (last - first) / first
 
 
-def soak(minutes: float) -> bool:
-    """Soak for `minutes`, print the table; False on growth past 10 % or any failure."""
+def soak(minutes: float, report: Path | None = RESILIENCE) -> bool:
+    """Soak for `minutes`, print the table; False on growth past 10 % or any failure.
+
+    The table is also the "Soak" section of `report` (None: printed only).
+    """
     with (
         log_file(CACHE_DIR / "soak" / "stack.log") as log,
         running_stack(log, Ports.free()) as stack,
@@ -56,16 +60,40 @@ def soak(minutes: float) -> bool:
             time.sleep(EVERY_S)
     outcomes = traffic.snapshot()
     failed = Counter(o.status for o in outcomes if o.failed)
-    print(
-        f"soak: {minutes:g} min at {RATE:g} req/s, {len(outcomes)} requests, failed: {dict(failed)}"
+    rows, ok = growth_rows(readings), not failed
+    ok = ok and all(growth < MAX_GROWTH for growth in rows.values())
+    text = (
+        f"{minutes:g} minutes at {RATE:g} requests/s through the frontend (list, create, "
+        f"toggle, delete), telemetry on: {len(outcomes):,} requests, failed: "
+        f"{dict(failed) or 0}. RSS every {EVERY_S:g} s after a {WARM_UP_S:g} s warm-up; growth "
+        "compares the lowest reading of the first two minutes with the lowest of the last "
+        f"two, and must stay under {MAX_GROWTH:.0%}.\n\n"
+        + table(
+            ["component", "lowest RSS, first 2 min", "lowest RSS, last 2 min", "growth", "peak"],
+            [_cells(name, readings[name]) for name in COMPONENTS],
+        )
     )
-    print("| component | lowest RSS, first 2 min | lowest RSS, last 2 min | growth | peak |")
-    print("| --- | --- | --- | --- | --- |")
-    ok = not failed
-    per_window = int(WINDOW_S // EVERY_S)
-    for name in COMPONENTS:
-        first, last, growth = floor_growth(readings[name], per_window)
-        ok = ok and growth < MAX_GROWTH
-        peak = max(readings[name])
-        print(f"| {name} | {first:.0f} MiB | {last:.0f} MiB | {growth:+.1%} | {peak:.0f} MiB |")
+    print(text, flush=True)
+    if report is not None:
+        verdict = "passed" if ok else "FAILED"
+        write_sections(
+            report, {"Soak": f"{text}\nVerdict: {verdict}. {measured_by('make soak')}\n"}
+        )
     return ok
+
+
+def growth_rows(readings: dict[str, list[float]]) -> dict[str, float]:
+    """Each component's floor growth over the soak."""
+    per_window = int(WINDOW_S // EVERY_S)
+    return {name: floor_growth(values, per_window)[2] for name, values in readings.items()}
+
+
+def _cells(name: str, readings: list[float]) -> list[str]:
+    first, last, growth = floor_growth(readings, int(WINDOW_S // EVERY_S))
+    return [
+        name,
+        f"{first:.0f} MiB",
+        f"{last:.0f} MiB",
+        f"{growth:+.1%}",
+        f"{max(readings):.0f} MiB",
+    ]

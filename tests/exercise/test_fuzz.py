@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from ecsotel.exercise.fuzz import read_report
+from ecsotel.exercise.fuzz import read_report, section
 
 
 def report(**changes: Any) -> dict[str, Any]:
@@ -47,3 +47,17 @@ def test_a_run_passes_only_clean_complete_and_with_every_case() -> None:
     assert not read_report(report(stop_reason="interrupted")).passed(examples=200)
     stateful_failed = report(phases={"stateful": {"status": "failure"}})
     assert not read_report(stateful_failed).passed(examples=200)
+
+
+def test_the_section_tables_each_api_and_fails_on_any_failure() -> None:
+    clean = read_report(report())
+    failing = read_report(report(failures=[{"code": "X", "title": "t", "operations": ["o"]}]))
+
+    text = section({"fastapi-app": clean}, examples=200, seed=11)
+
+    assert "| fastapi-app | 7 | 893 | 0 | 0 | success |" in text
+    assert "200 cases per operation, seed 11" in text
+    assert "Verdict: passed." in text
+    assert "Verdict: FAILED." in section({"fastapi-app": failing}, examples=200, seed=11)
+    # Fewer cases than asked for is no pass either.
+    assert "Verdict: FAILED." in section({"fastapi-app": clean}, examples=1000, seed=11)

@@ -1,6 +1,6 @@
 """The list benchmark's bounds: each one fails on figures that break it."""
 
-from ecsotel.exercise.list_growth import Level, failures
+from ecsotel.exercise.list_growth import Level, failures, section
 
 EMPTY = 20_000
 
@@ -30,3 +30,14 @@ def test_more_than_1_5_kb_per_todo_fails() -> None:
     broken = failures([level(100, page_bytes=EMPTY + 100 * 1_600), level(10_000)], EMPTY)
 
     assert broken == ["1600 B of HTML per todo (at most 1500)"]
+
+
+def test_the_section_tables_each_level_and_names_a_broken_bound() -> None:
+    levels = [level(100), level(10_000, render_ms=80.0)]
+
+    text = section(levels, EMPTY, failures(levels, EMPTY))
+
+    assert "| 10,000 | 3.0 ms | 11.7 KiB | 80 ms | 146.5 KiB |" in text
+    assert "render at 10,000 todos 1.60x the render at 100" in text
+    assert "Verdict: FAILED: render at 10000 todos is 1.60x" in text
+    assert "Verdict: passed." in section([level(100), level(1_000)], EMPTY, [])

@@ -1,7 +1,5 @@
 """docs/performance.md from the benchmarks' summaries: each budget, met or not, and a chart."""
 
-import os
-import platform
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,21 +15,6 @@ class Row:
     budget: str
     measured: str
     met: bool | None
-
-
-def machine() -> str:
-    """CPU model, core count, memory and load average, as one line."""
-    model = "unknown CPU"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            model = line.split(":", 1)[1].strip()
-            break
-    pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
-    return (
-        f"{model}, {os.cpu_count()} cores, {pages / 2**30:.0f} GiB, "
-        f"{platform.system()} {platform.release()}; load average {load} at the end"
-    )
 
 
 def ratio_text(median: float, low: float, high: float) -> str:

@@ -9,7 +9,6 @@ other tools (e.g. "## Data growth") stay as they are.
 """
 
 import json
-import re
 import tempfile
 from pathlib import Path
 
@@ -22,12 +21,11 @@ from ecsotel.exercise.bench.report import (
     backend_rows,
     chart,
     frontend_rows,
-    machine,
     table,
 )
-from ecsotel.paths import REPO_ROOT
+from ecsotel.exercise.report import PERFORMANCE as REPORT
+from ecsotel.exercise.report import machine, write_sections
 
-REPORT = REPO_ROOT / "docs" / "performance.md"
 OWN_SECTIONS = ("Budgets", "Where fastapi-app's telemetry CPU goes", "Method", "Machine")
 COMPONENTS = "Where fastapi-app's telemetry CPU goes"
 
@@ -80,25 +78,6 @@ def latency_row(latency: dict[str, float]) -> Row:
         f"p50 {latency['p50_s']:.2f} s, p95 {latency['p95_s']:.2f} s",
         latency["p95_s"] <= 3,
     )
-
-
-def sections(text: str) -> tuple[str, dict[str, str]]:
-    """The text before the first `## ` heading, and each `## ` section by its title."""
-    parts = re.split(r"^## (.+)$", text, flags=re.MULTILINE)
-    found = {parts[i].strip(): parts[i + 1] for i in range(1, len(parts) - 1, 2)}
-    return parts[0], found
-
-
-def write_report(own: dict[str, str], path: Path = REPORT) -> None:
-    """Replace this tool's sections of the report, keeping every other section."""
-    _, existing = sections(path.read_text() if path.exists() else "")
-    merged = {**own, **{k: v for k, v in existing.items() if k not in OWN_SECTIONS}}
-    head = (
-        "# Performance\n\nTelemetry's cost in every tier against its budget, written by "
-        "`make bench` (ecsotel/exercise/bench/).\n\n"
-    )
-    body = "".join(f"## {title}\n{content.strip()}\n\n" for title, content in merged.items())
-    path.write_text(head + body.rstrip() + "\n")
 
 
 def own_sections(
@@ -177,4 +156,4 @@ def bench(options: BenchOptions, report: Path = REPORT) -> None:
     if options.components_json is not None:
         components = json.loads(options.components_json.read_text())
     own = own_sections(backend_summary, front, latency, cost, options.rss_budget_mib, components)
-    write_report(own, report)
+    write_sections(report, own)

@@ -12,7 +12,9 @@ from pathlib import Path
 
 from ecsotel.exercise.harness.procfs import session_cpu_seconds
 from ecsotel.exercise.load.report import plot, show, write_csv
+from ecsotel.exercise.load.section import TITLE, section
 from ecsotel.exercise.load.steps import Step, measure, run_locust
+from ecsotel.exercise.report import PERFORMANCE, write_sections
 from ecsotel.local.ports import Ports
 from ecsotel.local.process import log_file
 from ecsotel.local.stack import Stack, running_stack
@@ -63,6 +65,9 @@ def run(*, objective_ms: float, step_seconds: int, out: Path | None, smoke: bool
     write_csv(steps, out / "load-steps.csv")
     plot(steps, objective_ms, out / "load-latency.png", note)
     print(f"wrote {out / 'load-steps.csv'} and {out / 'load-latency.png'}")
+    if not smoke and out == REPO_ROOT / "docs":
+        write_sections(PERFORMANCE, {TITLE: section(steps, objective_ms)})
+        print(f"wrote the {TITLE!r} section of {PERFORMANCE.relative_to(REPO_ROOT)}")
     last_good = [step for step in steps if step.passes(objective_ms)]
     if last_good:
         print(f"knee: {last_good[-1].throughput:.1f} req/s within p99 {objective_ms:g} ms")

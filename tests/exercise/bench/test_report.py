@@ -1,13 +1,10 @@
 """docs/performance.md: budgets judged right, and other tools' sections kept."""
 
-from pathlib import Path
-
 from ecsotel.exercise.bench.report import backend_rows, frontend_rows, table
 from ecsotel.exercise.bench.run import (
     collector_row,
     components_section,
     latency_row,
-    write_report,
 )
 
 
@@ -71,20 +68,6 @@ def test_frontend_budgets_pass_and_fail_on_the_right_side() -> None:
     assert rows[1].measured == "0.84 (0.79-0.89)"
     too_big = frontend_rows(frontend_summary(page=0.9, proxy=0.9, rss_mib=768), 768)
     assert [row.met for row in too_big] == [True, True, False]
-
-
-def test_report_keeps_sections_it_does_not_own(tmp_path: Path) -> None:
-    report = tmp_path / "performance.md"
-    report.write_text("# Performance\n\n## Budgets\nold\n\n## Data growth\nrows grow\n")
-
-    write_report({"Budgets": "new budgets\n", "Method": "m\n", "Machine": "x\n"}, report)
-    write_report({"Budgets": "newer\n", "Method": "m\n", "Machine": "x\n"}, report)
-
-    text = report.read_text()
-    assert "## Data growth\nrows grow\n" in text
-    assert "newer" in text
-    assert "old" not in text
-    assert text.count("## Budgets") == 1
 
 
 def test_action_to_trace_fails_above_three_seconds_at_p95() -> None:
