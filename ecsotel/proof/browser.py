@@ -84,7 +84,7 @@ def drive(base_url: str, report: Report) -> dict[str, str]:
     try:
         from playwright.sync_api import Error, sync_playwright
     except ImportError as error:
-        raise VerifyError("playwright is not installed (uv sync)") from error
+        raise VerifyError("playwright is not installed: `make verify BROWSER=1` adds it") from error
     traces: dict[str, str] = {}
     title = f"verify in the browser {secrets.token_hex(3)}"
     with sync_playwright() as playwright:
