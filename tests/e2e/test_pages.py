@@ -181,3 +181,11 @@ def test_a_notice_code_is_never_echoed(client: httpx.Client) -> None:
     assert page.status_code == 200
     assert 'data-testid="notice"' not in page.text
     assert "account is locked" not in page.text
+
+
+def test_the_favicon_every_browser_asks_for_is_served(client: httpx.Client) -> None:
+    # A fresh browser's first page asks for it: a 404 is a console error on that page.
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("image/")
