@@ -16,6 +16,7 @@ from ecsotel.local.stack import Stack, stop
 from ecsotel.paths import REPO_ROOT
 from ecsotel.proof import driver
 from ecsotel.proof.report import Report
+from tests.perf.seed import count
 
 pytestmark = pytest.mark.e2e
 
@@ -40,7 +41,9 @@ def failed(check: str, output: str) -> bool:
     return re.search(re.escape(check) + r"\s*│\s*FAILED", output) is not None
 
 
-def test_verify_passes_against_the_local_stack(stack: Stack) -> None:
+def test_verify_passes_against_the_local_stack_and_leaves_no_todo(stack: Stack) -> None:
+    todos = count(stack)
+
     result = run_verify(stack.ports, 120, "--browser")
 
     print(result.stdout)
@@ -48,6 +51,8 @@ def test_verify_passes_against_the_local_stack(stack: Stack) -> None:
     assert "verify passed" in result.stdout
     assert "FAILED" not in result.stdout
     assert "browser: Server Action trace rooted at nextjs-browser" in result.stdout
+    # verify runs against production too: every todo it makes, it deletes.
+    assert count(stack) == todos, "verify left todos behind"
 
 
 def test_driver_finds_every_form_and_route_of_the_real_app(stack: Stack) -> None:
