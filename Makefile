@@ -285,9 +285,11 @@ test-cli: setup ## Run the CLI's own tests (supervision, PostgreSQL, trace trees
 test-ci: setup ## Check the GitHub workflows' hygiene (pins, permissions, timeouts, make targets)
 	$(RUN) pytest tests/ci
 
+# In a random order (pytest-randomly), since each test must own its data: the seed is
+# printed first; E2E_SEED=<seed> replays that order, E2E_SEED=last the previous run's.
 .PHONY: test-e2e
-test-e2e: setup collector frontend-build ## Start the whole stack and run the cross-service tests
-	$(RUN) pytest tests/e2e
+test-e2e: setup collector frontend-build ## Start the whole stack and run the cross-service tests, in random order (E2E_SEED)
+	$(RUN) pytest -p randomly $(if $(E2E_SEED),--randomly-seed=$(E2E_SEED)) tests/e2e
 
 # Not part of `make test`: it needs a Docker engine (the CI's images workflow has one).
 IMAGE_TAG ?= local

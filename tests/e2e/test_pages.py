@@ -1,7 +1,7 @@
 """Pages of the list through the frontend, without JavaScript: Show more, Link, 422s, size.
 
-Each test seeds its todos straight into the database (tests.perf.seed) and removes
-them afterwards, so the shared stack's list is as the other tests expect it.
+Each test seeds its todos straight into the database (tests.perf.seed); the e2e
+conftest deletes them after it, so each test starts from the empty list.
 """
 
 import re
@@ -15,7 +15,7 @@ from ecsotel import xray
 from ecsotel.local.stack import Stack
 from ecsotel.proof.driver import SERVER_ACTION_CHECKS, drive_server_actions, submit_form
 from ecsotel.proof.report import Report
-from tests.perf.seed import remove_all, remove_seeded, seed
+from tests.perf.seed import remove_seeded, seed
 
 pytestmark = pytest.mark.e2e
 
@@ -25,15 +25,9 @@ LINK = re.compile(r'^</api/todos\?limit=(?P<limit>\d+)&cursor=(?P<cursor>[\w-]+)
 
 @pytest.fixture
 def client(stack: Stack) -> Iterator[httpx.Client]:
-    """A client of the frontend, as a browser without JavaScript is, on an empty list.
-
-    Other suites (fuzzing, drills) leave todos behind in the shared stack; these
-    tests count rows, so they start from none, and remove what they seeded.
-    """
-    remove_all(stack)
+    """A client of the frontend, as a browser without JavaScript is."""
     with httpx.Client(base_url=stack.frontend_url, timeout=30) as frontend:
         yield frontend
-    remove_seeded(stack)
 
 
 def rows(html: str) -> list[Tag]:

@@ -12,8 +12,9 @@ from devkit.ports import free_port, port_is_free
 
 from ecsotel import xray
 from ecsotel.local.ports import Ports
-from ecsotel.local.stack import Stack, stop
-from ecsotel.paths import REPO_ROOT
+from ecsotel.local.process import file_sink
+from ecsotel.local.stack import Stack, running_stack, stop
+from ecsotel.paths import CACHE_DIR, REPO_ROOT
 from ecsotel.proof import driver
 from ecsotel.proof.report import Report
 from tests.perf.seed import count
@@ -84,25 +85,30 @@ def test_verify_fails_when_aws_is_unreachable(stack: Stack) -> None:
     assert "Could not connect to the endpoint URL" in result.stdout
 
 
-@pytest.mark.stack_shutdown
-def test_stopping_the_stack_leaves_nothing_behind(stack: Stack) -> None:
-    services = list(stack.services)
-    ports = [port for service in services for port in service.spec.ports]
-    assert {service.spec.name for service in services} == {
-        "postgres",
-        "aws",
-        "collector",
-        "backend",
-        "frontend",
-    }
+def test_stopping_a_stack_leaves_nothing_behind() -> None:
+    """A stack of its own: stopping the shared one would end every test after it."""
+    log = CACHE_DIR / "e2e" / "stopped-stack.log"
+    with file_sink(log) as sink, running_stack(sink, Ports.free()) as own:
+        # The drills and the browser tests restart components: those must stop too.
+        with own.paused("backend"):
+            pass
+        services = list(own.services)
+        ports = [port for service in services for port in service.spec.ports]
+        assert {service.spec.name for service in services} == {
+            "postgres",
+            "aws",
+            "collector",
+            "backend",
+            "frontend",
+        }
 
-    stop(stack)
+        stop(own)
 
-    alive = [service.spec.name for service in services if _group_alive(service.pid)]
-    assert alive == [], f"still running after stop: {alive}"
-    taken = [port for port in ports if not port_is_free(port)]
-    assert taken == [], f"ports still bound after stop: {taken}"
-    assert not stack.database.cluster.root.exists()
+        alive = [service.spec.name for service in services if _group_alive(service.pid)]
+        assert alive == [], f"still running after stop: {alive}"
+        taken = [port for port in ports if not port_is_free(port)]
+        assert taken == [], f"ports still bound after stop: {taken}"
+        assert not own.database.cluster.root.exists()
 
 
 def _group_alive(pgid: int) -> bool:
