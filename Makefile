@@ -10,13 +10,22 @@ MAKEFLAGS += --no-print-directory
 export UV_PYTHON_DOWNLOADS := never
 UV_VERSION := 0.13.8
 UV := $(shell command -v uv 2>/dev/null || echo .cache/bin/uv)
-RUN := $(UV) run --frozen
+# Each target installs the dependency groups it runs (pyproject.toml): the stack's
+# commands none, the exercises `exercise`, tests and lint all of them. Every `uv run`
+# names its groups, since a plain one first installs the default groups (all).
+RUN_CLI := $(UV) run --frozen --no-default-groups
+RUN_EXERCISE := $(RUN_CLI) --group exercise
+RUN := $(UV) run --frozen --all-groups
 
 .PHONY: help
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 # --- tools ---------------------------------------------------------------------
+
+.PHONY: uv-version
+uv-version: ## Print the uv version the project pins (the workflows read it here)
+	@echo $(UV_VERSION)
 
 .cache/bin/uv:
 	@command -v python3 >/dev/null || { echo "python3 is missing: install Python 3.11"; exit 1; }
@@ -42,15 +51,21 @@ system-deps: ## Install the Debian packages the stack and the tests need, when m
 	fi
 
 .PHONY: setup
-setup: $(UV) ## Install every dependency and build what is missing (idempotent)
-	$(UV) sync --frozen
-	$(MAKE) setup-backend
+setup: $(UV) ## Install every Python dependency, the tests' and tools' too (idempotent)
+	$(UV) sync --frozen --all-groups
+	$(UV) --directory backend sync --frozen --all-groups
+
+# --inexact: what `make test` installed stays, so a `make verify` run by a test does
+# not uninstall the tools of the pytest that runs it (an exact sync would).
+.PHONY: setup-cli
+setup-cli: $(UV) ## Install what up, verify and traces run: ecsotel without the dev tools (BROWSER=1: Playwright)
+	$(UV) sync --frozen --inexact --no-default-groups $(if $(BROWSER),--group browser)
 
 # The backend targets use `uv --directory backend`, not `cd backend`: $(UV) may be
 # the relative path .cache/bin/uv.
 .PHONY: setup-backend
-setup-backend: $(UV) ## Install the backend's locked dependencies into backend/.venv
-	$(UV) --directory backend sync --frozen
+setup-backend: $(UV) ## Install the backend's locked runtime dependencies into backend/.venv
+	$(UV) --directory backend sync --frozen --inexact --no-dev
 
 # --- builds -----------------------------------------------------------------------
 
@@ -120,32 +135,32 @@ $(ACTIONLINT):
 # --- run -----------------------------------------------------------------------
 
 .PHONY: up
-up: setup collector frontend-build ## Run the whole system locally (Ctrl-C stops it; PIPELINE=otlp for the OTLP pipeline)
+up: setup-cli setup-backend collector frontend-build ## Run the whole system locally (Ctrl-C stops it; PIPELINE=otlp for the OTLP pipeline)
 	@$(MAKE) system-deps STACK_ONLY=1
-	$(RUN) ecsotel up $(if $(PIPELINE),--pipeline $(PIPELINE))
+	$(RUN_CLI) ecsotel up $(if $(PIPELINE),--pipeline $(PIPELINE))
 
 # Without BASE_URL, verify checks the local stack where `make up` put it (STACK_*_PORT).
 .PHONY: verify
-verify: setup ## Prove that a running stack's telemetry arrived (BASE_URL=http://<alb> for AWS; BROWSER=1 clicks in Chromium too)
-	$(RUN) ecsotel verify $(if $(BASE_URL),--base-url $(BASE_URL)) $(if $(BROWSER),--browser)
+verify: setup-cli ## Prove that a running stack's telemetry arrived (BASE_URL=http://<alb> for AWS; BROWSER=1 clicks in Chromium too)
+	$(RUN_CLI) $(if $(BROWSER),--group browser) ecsotel verify $(if $(BASE_URL),--base-url $(BASE_URL)) $(if $(BROWSER),--browser)
 
 .PHONY: traces
-traces: setup ## Print the latest traces of the local stack from X-Ray as trees
-	$(RUN) ecsotel traces
+traces: setup-cli ## Print the latest traces of the local stack from X-Ray as trees
+	$(RUN_CLI) ecsotel traces
 
 # --- AWS -----------------------------------------------------------------------
 
 .PHONY: deploy
-deploy: setup ## Deploy to your AWS account (terraform apply, push images, roll, verify; DRY_RUN=1 prints the plan)
-	$(RUN) ecsotel deploy $(if $(DRY_RUN),--dry-run)
+deploy: setup-cli ## Deploy to your AWS account (terraform apply, push images, roll, verify; DRY_RUN=1 prints the plan)
+	$(RUN_CLI) ecsotel deploy $(if $(DRY_RUN),--dry-run)
 
 .PHONY: app-url
 app-url: $(TERRAFORM) ## Print the URL of the AWS deployment (from the Terraform state)
 	@$(TERRAFORM) -chdir=infra output -raw app_url
 
 .PHONY: destroy
-destroy: setup ## Tear the AWS deployment down (DRY_RUN=1 prints the plan)
-	$(RUN) ecsotel destroy $(if $(DRY_RUN),--dry-run)
+destroy: setup-cli ## Tear the AWS deployment down (DRY_RUN=1 prints the plan)
+	$(RUN_CLI) ecsotel destroy $(if $(DRY_RUN),--dry-run)
 
 .PHONY: diagram
 diagram: setup ## Redraw docs/architecture.png from docs/architecture.py
@@ -167,7 +182,7 @@ test: setup system-deps ## Run every test (lint included)
 	$(MAKE) test-load
 
 .PHONY: test-backend
-test-backend: setup-backend ## Run the backend's tests
+test-backend: $(UV) ## Run the backend's tests
 	$(RUN) --directory backend pytest
 
 # Not part of `make test`: it takes about 10 minutes and its numbers depend on the machine.
@@ -188,28 +203,28 @@ $(TELEMETRYGEN):
 	go install github.com/open-telemetry/opentelemetry-collector-contrib/cmd/telemetrygen@v0.149.0
 
 .PHONY: bench
-bench: setup setup-backend collector frontend-build $(TELEMETRYGEN) ## Measure telemetry's cost in every tier against its budget; writes docs/performance.md
+bench: setup collector frontend-build $(TELEMETRYGEN) ## Measure telemetry's cost in every tier against its budget; writes docs/performance.md
 	@command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk (or brew install wrk)"; exit 1; }
 	@command -v taskset >/dev/null || { echo "taskset is missing: apt-get install util-linux"; exit 1; }
 	@test "$$(nproc)" -ge 2 || { echo "make bench pins the server and the load to two CPUs; this machine has one"; exit 1; }
 	mkdir -p .cache/bench
 	taskset --cpu-list 0 $(RUN) --directory backend python -m bench.components \
 	  --json $(CURDIR)/$(COMPONENTS_JSON)
-	taskset --cpu-list 1 $(RUN) ecsotel bench --components-json $(COMPONENTS_JSON) \
+	taskset --cpu-list 1 $(RUN_EXERCISE) ecsotel bench --components-json $(COMPONENTS_JSON) \
 	  --telemetrygen $(TELEMETRYGEN) --server-cpu 0 --load-cpu 1 $(BENCH_ARGS)
 
 # Not part of `make test` either (about 2 minutes): the tests hold its bounds' short
 # version (Show more, the Link header, the HTML per todo), without timings.
 .PHONY: bench-list
-bench-list: setup collector frontend-build ## Measure the list at 100, 1,000 and 10,000 todos (API, page render, HTML size)
-	$(RUN) ecsotel bench-list $(BENCH_ARGS)
+bench-list: setup-backend collector frontend-build ## Measure the list at 100, 1,000 and 10,000 todos (API, page render, HTML size)
+	$(RUN_EXERCISE) ecsotel bench-list $(BENCH_ARGS)
 
 # Not part of `make test` (several minutes; the numbers depend on the machine);
 # test-load runs a few seconds of it. LOAD_ARGS: e.g. --objective-ms 200 --step-seconds 30.
 .PHONY: load
-load: setup collector frontend-build ## Ramp Locust through the local stack until p99 passes 300 ms (table, docs/load-latency.png)
+load: setup-backend collector frontend-build ## Ramp Locust through the local stack until p99 passes 300 ms (table, docs/load-latency.png)
 	@$(MAKE) system-deps STACK_ONLY=1
-	$(RUN) ecsotel load $(LOAD_ARGS)
+	$(RUN_EXERCISE) ecsotel load $(LOAD_ARGS)
 
 .PHONY: test-load
 test-load: setup collector frontend-build ## Run a few seconds of `make load` through a stack of its own
@@ -222,8 +237,8 @@ test-frontend: setup setup-frontend frontend-build ## Run the frontend's Vitest 
 	$(RUN) pytest tests/frontend
 
 .PHONY: bundle-size
-bundle-size: setup frontend-build ## Print the first-load JS of / and the lazily loaded browser telemetry (gzip)
-	$(RUN) ecsotel bundle-size
+bundle-size: frontend-build ## Print the first-load JS of / and the lazily loaded browser telemetry (gzip)
+	$(RUN_EXERCISE) ecsotel bundle-size
 
 .PHONY: test-collector
 test-collector: setup collector ## Validate the collector configs and run their contract tests
@@ -239,8 +254,8 @@ test-collector: setup collector ## Validate the collector configs and run their 
 # Not part of `make test` (which runs the short drill in test-collector): about
 # 5 minutes of traffic, outages and waiting for stragglers.
 .PHONY: pipeline-drill
-pipeline-drill: setup collector ## Collector outage drill, full length: 90 s of 20 traces/s, a 60 s outage and a restart, both pipelines
-	$(RUN) ecsotel pipeline-drill
+pipeline-drill: setup-backend collector ## Collector outage drill, full length: 90 s of 20 traces/s, a 60 s outage and a restart, both pipelines
+	$(RUN_EXERCISE) ecsotel pipeline-drill
 
 .PHONY: test-infra
 test-infra: setup $(TERRAFORM) ## Check the Terraform (fmt, checkov, design tests), Dockerfiles and diagram
@@ -267,9 +282,11 @@ test-cli: setup ## Run the CLI's own tests (supervision, PostgreSQL, trace trees
 test-ci: setup ## Check the GitHub workflows' hygiene (pins, permissions, timeouts, make targets)
 	$(RUN) pytest tests/ci
 
+# In a random order (pytest-randomly), since each test must own its data: the seed is
+# printed first; E2E_SEED=<seed> replays that order, E2E_SEED=last the previous run's.
 .PHONY: test-e2e
-test-e2e: setup collector frontend-build ## Start the whole stack and run the cross-service tests
-	$(RUN) pytest tests/e2e
+test-e2e: setup collector frontend-build ## Start the whole stack and run the cross-service tests, in random order (E2E_SEED)
+	$(RUN) pytest -p randomly $(if $(E2E_SEED),--randomly-seed=$(E2E_SEED)) tests/e2e
 
 # Not part of `make test`: it needs a Docker engine (the CI's images workflow has one).
 IMAGE_TAG ?= local
@@ -283,27 +300,27 @@ test-images: setup ## Run the built images <service>:IMAGE_TAG as Fargate would,
 # `make test` fuzzes 20 cases per operation (test-e2e); this is the large run.
 FUZZ_EXAMPLES ?= 200
 .PHONY: fuzz
-fuzz: setup collector frontend-build ## Fuzz the backend's and the frontend's APIs with Schemathesis (FUZZ_EXAMPLES per operation)
-	$(RUN) ecsotel fuzz --examples $(FUZZ_EXAMPLES)
+fuzz: setup-backend collector frontend-build ## Fuzz the backend's and the frontend's APIs with Schemathesis (FUZZ_EXAMPLES per operation)
+	$(RUN_EXERCISE) ecsotel fuzz --examples $(FUZZ_EXAMPLES)
 
 # Not part of `make test` (test-e2e runs a few seconds of each drill): about 3 minutes.
 .PHONY: drills
-drills: setup collector frontend-build ## Fault drills under traffic (collector, PostgreSQL, backend down, rolling restart, secret rotation): one row each
-	$(RUN) ecsotel drills
+drills: setup-backend collector frontend-build ## Fault drills under traffic (collector, PostgreSQL, backend down, rolling restart, secret rotation): one row each
+	$(RUN_EXERCISE) ecsotel drills
 
 # Not part of `make test` (about 12 minutes): nextjs-app's RSS over RENDERS page
 # renders, with telemetry on and its ECS container's heap, against that container.
 RENDERS ?= 40000
 .PHONY: soak-renders
-soak-renders: setup collector frontend-build ## Render the page RENDERS times (40,000); RSS must stay under the container's 768 MiB
+soak-renders: setup-backend collector frontend-build ## Render the page RENDERS times (40,000); RSS must stay under the container's 768 MiB
 	@command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk (or brew install wrk)"; exit 1; }
-	$(RUN) ecsotel soak-renders $(RENDERS)
+	$(RUN_EXERCISE) ecsotel soak-renders $(RENDERS)
 
 # Not part of `make test`: 10 minutes (SOAK_MINUTES) of moderate load, RSS before and after.
 SOAK_MINUTES ?= 10
 .PHONY: soak
-soak: setup collector frontend-build ## Soak: 20 req/s through the frontend for SOAK_MINUTES; RSS growth and failures
-	$(RUN) ecsotel soak $(SOAK_MINUTES)
+soak: setup-backend collector frontend-build ## Soak: 20 req/s through the frontend for SOAK_MINUTES; RSS growth and failures
+	$(RUN_EXERCISE) ecsotel soak $(SOAK_MINUTES)
 
 .PHONY: screenshot
 screenshot: setup collector frontend-build ## Refresh docs/screenshot.png from the browser tests

@@ -108,10 +108,17 @@ def _json(argv: list[str], cwd: Path) -> dict[str, Any]:
 
 
 def run_pip_audit(project: str, directory: Path) -> list[Finding]:
-    """pip-audit over a uv project's locked requirements (hashes included, no resolver)."""
+    """pip-audit over a uv project's locked requirements, every group's (hashes, no resolver)."""
     uv = os.environ.get("UV", "uv")
     exported = subprocess.run(
-        [uv, "export", "--frozen", "--no-emit-project", "--format", "requirements-txt"],
+        [
+            uv,
+            "export",
+            "--frozen",
+            "--all-groups",
+            "--no-emit-project",
+            "--format=requirements-txt",
+        ],
         cwd=directory,
         capture_output=True,
         text=True,

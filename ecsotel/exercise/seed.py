@@ -30,9 +30,14 @@ def remove_seeded(stack: Stack) -> None:
     app_psql(stack, f"DELETE FROM todo WHERE title LIKE '{PREFIX} %'")  # noqa: S608 - a constant
 
 
-def remove_all(stack: Stack) -> None:
-    """Delete every todo: the tests that count rows start from an empty list."""
-    app_psql(stack, "DELETE FROM todo")
+def newest_id(stack: Stack) -> int:
+    """The highest todo id in the database (0 when it holds none)."""
+    return int(app_psql(stack, "SELECT coalesce(max(id), 0) FROM todo").strip())
+
+
+def remove_newer(stack: Stack, than: int) -> None:
+    """Delete every todo created after the one with id `than` (ids only grow)."""
+    app_psql(stack, f"DELETE FROM todo WHERE id > {int(than)}")  # noqa: S608 - an int
 
 
 def count(stack: Stack) -> int:

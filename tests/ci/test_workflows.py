@@ -1,6 +1,7 @@
 """The workflows follow the hygiene rules, and the checker catches each broken rule."""
 
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -129,15 +130,34 @@ def _makefile_value(pattern: str) -> str:
     return found.group(1)
 
 
+def _toolchain() -> dict[str, object]:
+    """The composite action's steps, as a job."""
+    action = yaml.safe_load((ROOT / ".github" / "actions" / "toolchain" / "action.yml").read_text())
+    return {"steps": action["runs"]["steps"]}
+
+
+def test_ci_installs_the_uv_version_the_makefile_pins() -> None:
+    """UV_VERSION's one home is the Makefile: CI asks it, the backend image holds a copy."""
+    uv_version = _makefile_value(r"^UV_VERSION := (\S+)$")
+    steps = _toolchain()["steps"]
+    assert isinstance(steps, list)
+    (asked,) = [step for step in steps if step.get("id") == "uv"]
+    printed = subprocess.run(
+        ["make", "-s", "uv-version"], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+
+    assert asked["run"] == 'echo "version=$(make -s uv-version)" >> "$GITHUB_OUTPUT"'
+    assert printed.stdout.strip() == uv_version
+    assert _with(_toolchain(), "astral-sh/setup-uv")["version"] == "${{ steps.uv.outputs.version }}"
+    # Docker builds backend/ alone, so it cannot read the Makefile: the copy is checked.
+    assert f"uv=={uv_version}\n" in (ROOT / "backend" / "Dockerfile").read_text()
+    assert "uv==" not in (ROOT / ".ci" / "run").read_text(), ".ci/run lets make install uv"
+
+
 def test_ci_uses_the_toolchain_versions_the_repository_pins() -> None:
     """One fact, several places: the Makefile and backend/Dockerfile own the versions."""
-    uv_version = _makefile_value(r"^UV_VERSION := (\S+)$")
     go_version = _makefile_value(r"install Go >= (\d+\.\d+)")
-    toolchain = yaml.safe_load(
-        (ROOT / ".github" / "actions" / "toolchain" / "action.yml").read_text()
-    )
-    job = {"steps": toolchain["runs"]["steps"]}
-    assert _with(job, "astral-sh/setup-uv")["version"] == uv_version
+    job = _toolchain()
     assert _with(job, "actions/setup-go")["go-version"] == go_version
     assert _with(job, "actions/setup-python")["python-version-file"] == "pyproject.toml"
     assert _with(job, "actions/setup-node")["node-version-file"] == "frontend/package.json"

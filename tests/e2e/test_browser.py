@@ -1,8 +1,9 @@
 """The web UI in the machine's Chromium, against the whole local stack.
 
-Each test arranges its todos through the backend's REST API (a small factory),
-acts through the browser only, and cleans up after itself, so the tests share
-one stack and one database. The last test saves docs/screenshot.png.
+Each test arranges its todos through the backend's REST API (a small factory)
+and acts through the browser only; the todos it made are deleted after it (the
+e2e conftest's `own_todos`), so the tests share one stack and one database in
+any order. One test saves docs/screenshot.png.
 """
 
 import os
@@ -15,7 +16,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Locator, Page, Request, expect, sync_playwright
 
-from ecsotel.exercise.seed import PREFIX, remove_all, remove_seeded, seed
+from ecsotel.exercise.seed import PREFIX, seed
 from ecsotel.local.stack import Stack
 from ecsotel.paths import CACHE_DIR, REPO_ROOT
 from ecsotel.proof.browser import CHROMIUM, CHROMIUM_ARGS
@@ -35,17 +36,15 @@ RECOVERY_TIMEOUT_MS = 60_000
 
 @dataclass
 class Todos:
-    """Creates todos through the backend's API and deletes whatever is left at the end."""
+    """Creates todos through the backend's API (the test's own, deleted after it)."""
 
     backend_url: str
-    created: list[int] = field(default_factory=list)
 
     def create(self, title: str, *, completed: bool = False) -> int:
         """A new todo with `title`; its id."""
         response = httpx.post(f"{self.backend_url}/api/todos/", json={"title": title}, timeout=10)
         response.raise_for_status()
         todo_id = int(response.json()["id"])
-        self.created.append(todo_id)
         if completed:
             done = httpx.put(
                 f"{self.backend_url}/api/todos/{todo_id}", json={"completed": True}, timeout=10
@@ -56,11 +55,6 @@ class Todos:
     def get(self, todo_id: int) -> httpx.Response:
         """The backend's answer for one todo."""
         return httpx.get(f"{self.backend_url}/api/todos/{todo_id}", timeout=10)
-
-    def cleanup(self) -> None:
-        """Delete every todo this factory made (those the test deleted answer 404)."""
-        for todo_id in self.created:
-            httpx.delete(f"{self.backend_url}/api/todos/{todo_id}", timeout=10)
 
 
 @dataclass
@@ -123,21 +117,14 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def todos(stack: Stack) -> Iterator[Todos]:
+def todos(stack: Stack) -> Todos:
     """The todo factory for one test."""
-    factory = Todos(stack.backend_url)
-    yield factory
-    factory.cleanup()
+    return Todos(stack.backend_url)
 
 
 @pytest.fixture
 def open_page(browser: Browser, stack: Stack) -> Iterator[Callable[..., BrowserPage]]:
-    """Opens `/` in a fresh browser context (desktop size unless told otherwise).
-
-    The list starts empty: todos that other tests (the drills, the OTLP stack)
-    leave behind would otherwise push a new todo off the first page.
-    """
-    remove_all(stack)
+    """Opens `/` in a fresh browser context (desktop size unless told otherwise)."""
     contexts = []
 
     def open_(width: int = 1100, height: int = 760) -> BrowserPage:
@@ -170,9 +157,7 @@ def open_page(browser: Browser, stack: Stack) -> Iterator[Callable[..., BrowserP
         context.close()
 
 
-def test_create_adds_the_todo_to_the_list(
-    open_page: Callable[..., BrowserPage], stack: Stack
-) -> None:
+def test_create_adds_the_todo_to_the_list(open_page: Callable[..., BrowserPage]) -> None:
     ui = open_page()
     title = _title("Buy oat milk")
 
@@ -182,8 +167,6 @@ def test_create_adds_the_todo_to_the_list(
 
     item = ui.page.get_by_test_id("todo-item").filter(has_text=title)
     expect(item).to_have_count(1)
-    todo_id = int(item.get_attribute("data-todo-id") or "0")
-    httpx.delete(f"{stack.backend_url}/api/todos/{todo_id}", timeout=10)
     # The form is cleared for the next todo.
     expect(ui.page.get_by_label("New todo")).to_have_value("")
 
@@ -285,7 +268,6 @@ def test_browser_only_talks_to_the_nextjs_origin(
     done_title = "Book the team lunch"
     todos.create(done_title, completed=True)
     ui = open_page()
-    # Not touched by todos.cleanup(): created through the UI, deleted at the end.
     title = "Renew the TLS certificate"
     ui.page.get_by_label("New todo").fill(title)
     ui.page.get_by_role("button", name="Add").click()
@@ -317,31 +299,28 @@ def test_show_more_loads_the_next_page_through_the_proxy(
     open_page: Callable[..., BrowserPage], stack: Stack
 ) -> None:
     seed(stack, 105)
-    try:
-        ui = open_page()
-        expect(ui.page.get_by_test_id("todo-item")).to_have_count(100)
-        expect(ui.page.locator("header")).to_contain_text("70 open · 35 done")
+    ui = open_page()
+    expect(ui.page.get_by_test_id("todo-item")).to_have_count(100)
+    expect(ui.page.locator("header")).to_contain_text("70 open · 35 done")
 
-        with ui.page.expect_response(lambda r: "/api/todos?cursor=" in r.url) as page_two:
-            ui.page.get_by_role("link", name="Show more").click()
+    with ui.page.expect_response(lambda r: "/api/todos?cursor=" in r.url) as page_two:
+        ui.page.get_by_role("link", name="Show more").click()
 
-        assert page_two.value.status == 200
-        expect(ui.page.get_by_test_id("todo-item")).to_have_count(105)
-        expect(ui.page.get_by_role("link", name="Show more")).to_have_count(0)
-        # A row loaded by Show more toggles and deletes like any other; the counts follow.
-        last = ui.page.get_by_test_id("todo-item").last
-        title = f"{PREFIX} 104"
-        last_id = int(last.get_attribute("data-todo-id") or "0")
-        ui.page.get_by_role("button", name=f"Mark “{title}” as done").click()
-        expect(ui.item(last_id - 1).row).to_have_attribute("data-completed", "true")
-        expect(ui.page.locator("header")).to_contain_text("69 open · 36 done")
-        ui.item(last_id).row.get_by_role("button", name="Delete").click()
-        expect(ui.item(last_id).row).to_have_count(0)
-        expect(ui.page.locator("header")).to_contain_text("69 open · 35 done")
-        assert ui.foreign_requests() == []
-        assert ui.errors == [], "the page logged errors"
-    finally:
-        remove_seeded(stack)
+    assert page_two.value.status == 200
+    expect(ui.page.get_by_test_id("todo-item")).to_have_count(105)
+    expect(ui.page.get_by_role("link", name="Show more")).to_have_count(0)
+    # A row loaded by Show more toggles and deletes like any other; the counts follow.
+    last = ui.page.get_by_test_id("todo-item").last
+    title = f"{PREFIX} 104"
+    last_id = int(last.get_attribute("data-todo-id") or "0")
+    ui.page.get_by_role("button", name=f"Mark “{title}” as done").click()
+    expect(ui.item(last_id - 1).row).to_have_attribute("data-completed", "true")
+    expect(ui.page.locator("header")).to_contain_text("69 open · 36 done")
+    ui.item(last_id).row.get_by_role("button", name="Delete").click()
+    expect(ui.item(last_id).row).to_have_count(0)
+    expect(ui.page.locator("header")).to_contain_text("69 open · 35 done")
+    assert ui.foreign_requests() == []
+    assert ui.errors == [], "the page logged errors"
 
 
 def test_page_runs_under_its_content_security_policy(

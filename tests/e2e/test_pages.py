@@ -1,7 +1,7 @@
 """Pages of the list through the frontend, without JavaScript: Show more, Link, 422s, size.
 
-Each test seeds its todos straight into the database (ecsotel.exercise.seed) and removes
-them afterwards, so the shared stack's list is as the other tests expect it.
+Each test seeds its todos straight into the database (ecsotel.exercise.seed); the e2e
+conftest deletes them after it, so each test starts from the empty list.
 """
 
 import re
@@ -12,7 +12,7 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 
 from ecsotel import xray
-from ecsotel.exercise.seed import remove_all, remove_seeded, seed
+from ecsotel.exercise.seed import remove_seeded, seed
 from ecsotel.local.stack import Stack
 from ecsotel.proof.driver import SERVER_ACTION_CHECKS, drive_server_actions, submit_form
 from ecsotel.proof.report import Report
@@ -25,15 +25,9 @@ LINK = re.compile(r'^</api/todos\?limit=(?P<limit>\d+)&cursor=(?P<cursor>[\w-]+)
 
 @pytest.fixture
 def client(stack: Stack) -> Iterator[httpx.Client]:
-    """A client of the frontend, as a browser without JavaScript is, on an empty list.
-
-    Other suites (fuzzing, drills) leave todos behind in the shared stack; these
-    tests count rows, so they start from none, and remove what they seeded.
-    """
-    remove_all(stack)
+    """A client of the frontend, as a browser without JavaScript is."""
     with httpx.Client(base_url=stack.frontend_url, timeout=30) as frontend:
         yield frontend
-    remove_seeded(stack)
 
 
 def rows(html: str) -> list[Tag]:
@@ -181,3 +175,11 @@ def test_a_notice_code_is_never_echoed(client: httpx.Client) -> None:
     assert page.status_code == 200
     assert 'data-testid="notice"' not in page.text
     assert "account is locked" not in page.text
+
+
+def test_the_favicon_every_browser_asks_for_is_served(client: httpx.Client) -> None:
+    # A fresh browser's first page asks for it: a 404 is a console error on that page.
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("image/")

@@ -11,9 +11,11 @@ import pytest
 from devkit.ports import free_port, port_is_free
 
 from ecsotel import xray
+from ecsotel.exercise.seed import count
 from ecsotel.local.ports import Ports
-from ecsotel.local.stack import Stack, stop
-from ecsotel.paths import REPO_ROOT
+from ecsotel.local.process import log_file
+from ecsotel.local.stack import Stack, running_stack, stop
+from ecsotel.paths import CACHE_DIR, REPO_ROOT
 from ecsotel.proof import driver
 from ecsotel.proof.report import Report
 
@@ -40,7 +42,9 @@ def failed(check: str, output: str) -> bool:
     return re.search(re.escape(check) + r"\s*│\s*FAILED", output) is not None
 
 
-def test_verify_passes_against_the_local_stack(stack: Stack) -> None:
+def test_verify_passes_against_the_local_stack_and_leaves_no_todo(stack: Stack) -> None:
+    todos = count(stack)
+
     result = run_verify(stack.ports, 120, "--browser")
 
     print(result.stdout)
@@ -48,6 +52,8 @@ def test_verify_passes_against_the_local_stack(stack: Stack) -> None:
     assert "verify passed" in result.stdout
     assert "FAILED" not in result.stdout
     assert "browser: Server Action trace rooted at nextjs-browser" in result.stdout
+    # verify runs against production too: every todo it makes, it deletes.
+    assert count(stack) == todos, "verify left todos behind"
 
 
 def test_driver_finds_every_form_and_route_of_the_real_app(stack: Stack) -> None:
@@ -79,25 +85,30 @@ def test_verify_fails_when_aws_is_unreachable(stack: Stack) -> None:
     assert "Could not connect to the endpoint URL" in result.stdout
 
 
-@pytest.mark.stack_shutdown
-def test_stopping_the_stack_leaves_nothing_behind(stack: Stack) -> None:
-    services = list(stack.services)
-    ports = [port for service in services for port in service.spec.ports]
-    assert {service.spec.name for service in services} == {
-        "postgres",
-        "aws",
-        "collector",
-        "backend",
-        "frontend",
-    }
+def test_stopping_a_stack_leaves_nothing_behind() -> None:
+    """A stack of its own: stopping the shared one would end every test after it."""
+    log = CACHE_DIR / "e2e" / "stopped-stack.log"
+    with log_file(log) as writer, running_stack(writer, Ports.free()) as own:
+        # The drills and the browser tests restart components: those must stop too.
+        with own.paused("backend"):
+            pass
+        services = list(own.services)
+        ports = [port for service in services for port in service.spec.ports]
+        assert {service.spec.name for service in services} == {
+            "postgres",
+            "aws",
+            "collector",
+            "backend",
+            "frontend",
+        }
 
-    stop(stack)
+        stop(own)
 
-    alive = [service.spec.name for service in services if _group_alive(service.pid)]
-    assert alive == [], f"still running after stop: {alive}"
-    taken = [port for port in ports if not port_is_free(port)]
-    assert taken == [], f"ports still bound after stop: {taken}"
-    assert not stack.database.cluster.root.exists()
+        alive = [service.spec.name for service in services if _group_alive(service.pid)]
+        assert alive == [], f"still running after stop: {alive}"
+        taken = [port for port in ports if not port_is_free(port)]
+        assert taken == [], f"ports still bound after stop: {taken}"
+        assert not own.database.cluster.root.exists()
 
 
 def _group_alive(pgid: int) -> bool:
