@@ -17,11 +17,14 @@ UV = os.environ.get("UV", "uv")
 NOT_IN_THE_STACK = ("pytest", "mypy", "playwright", "locust", "matplotlib", "schemathesis")
 # Every module of the ecsotel package but `exercise/`, which its own group serves
 # (`exercise` for every module there), imported; "exercise" or "stack" picks the set.
+# The locustfile is Locust's script, not a module: importing it patches the process
+# with gevent (Locust's own start-up does that first).
 MODULES = """
 import importlib, pkgutil, sys, ecsotel
 exercise = sys.argv[1] == "exercise"
 names = [m.name for m in pkgutil.walk_packages(ecsotel.__path__, "ecsotel.")
-         if m.name.startswith("ecsotel.exercise") == exercise and not m.name.endswith("__main__")]
+         if m.name.startswith("ecsotel.exercise") == exercise
+         and not m.name.endswith(("__main__", "locustfile"))]
 for name in names:
     importlib.import_module(name)
 print(len(names), "modules")
