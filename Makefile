@@ -291,6 +291,11 @@ fuzz: setup collector frontend-build ## Fuzz the backend's and the frontend's AP
 drills: setup collector frontend-build ## Fault drills under traffic (collector, PostgreSQL, backend down, rolling restart, secret rotation): one row each
 	$(RUN) ecsotel drills
 
+# The SLOs of infra/slo.yaml, computed from the local stack's own telemetry.
+.PHONY: slo
+slo: setup ## Print each SLO's SLI, error budget used and burn-rate alerts, from the stack `make up` runs
+	$(RUN) ecsotel slo
+
 # Not part of `make test` (about 12 minutes): nextjs-app's RSS over RENDERS page
 # renders, with telemetry on and its ECS container's heap, against that container.
 RENDERS ?= 40000

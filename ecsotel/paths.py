@@ -9,3 +9,5 @@ FRONTEND_DIR = REPO_ROOT / "frontend"
 COLLECTOR_DIR = REPO_ROOT / "collector"
 # The apps' shared OTEL_* settings: read by infra/ecs.tf and by the local stack.
 APP_ENV = COLLECTOR_DIR / "app-env.json"
+# The service level objectives and their burn-rate alerts: read by infra/slo.tf too.
+SLO_FILE = REPO_ROOT / "infra" / "slo.yaml"

@@ -216,3 +216,25 @@ def bundle_size() -> None:
 
     for line in figures(measure()):
         console.print(line)
+
+
+@app.command()
+def slo(
+    scale: Annotated[float, typer.Option(help="Divide every window by this (a drill's)")] = 1,
+) -> None:
+    """Each SLI, the error budget used and every burn-rate alert's state, from the local stack."""
+    import time
+
+    from ecsotel.aws import telemetry_clients
+    from ecsotel.exercise.slo.definitions import load
+    from ecsotel.exercise.slo.report import report
+    from ecsotel.proof.checks import EMF_LOG_GROUP, emf_events
+
+    definitions = load()
+    _, logs, where = telemetry_clients(local=True)
+    now = time.time()
+    documents = emf_events(logs, int(1000 * (now - definitions.window_seconds(scale))))
+    console.print(f"{len(documents)} EMF documents in {EMF_LOG_GROUP} at {where}")
+    for line in report(definitions, documents, now, scale):
+        console.print(line, markup=False)
+
