@@ -296,6 +296,12 @@ drills: setup collector frontend-build ## Fault drills under traffic (collector,
 slo: setup ## Print each SLO's SLI, error budget used and burn-rate alerts, from the stack `make up` runs
 	$(RUN) ecsotel slo
 
+# Not part of `make test` (test-e2e runs its short version): about 9 minutes.
+.PHONY: slo-drill
+slo-drill: setup collector frontend-build ## SLO drill: outages under traffic, windows scaled down; the fast burn pages, nothing else fires
+	@$(MAKE) system-deps STACK_ONLY=1
+	$(RUN) ecsotel slo-drill
+
 # Not part of `make test` (about 12 minutes): nextjs-app's RSS over RENDERS page
 # renders, with telemetry on and its ECS container's heap, against that container.
 RENDERS ?= 40000

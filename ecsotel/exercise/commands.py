@@ -238,3 +238,18 @@ def slo(
     for line in report(definitions, documents, now, scale):
         console.print(line, markup=False)
 
+
+@app.command("slo-drill")
+def slo_drill(
+    short: Annotated[
+        bool, typer.Option("--short", help="The test's version: about 1 minute")
+    ] = False,
+) -> None:
+    """Outages under traffic with scaled windows: the fast burn pages, nothing else fires."""
+    from ecsotel.exercise.slo.drill import FULL, RESULTS, SHORT, run
+
+    result = run(SHORT if short else FULL)
+    for line in result.lines():
+        console.print(line, markup=False)
+    console.print(f"EMF documents in {RESULTS}")
+    _verdict(not result.problems, "slo-drill")
