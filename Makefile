@@ -296,6 +296,10 @@ drills: setup collector frontend-build ## Fault drills under traffic (collector,
 slo: setup ## Print each SLO's SLI, error budget used and burn-rate alerts, from the stack `make up` runs
 	$(RUN) ecsotel slo
 
+.PHONY: canary
+canary: setup ## Run the synthetic check (infra/canary/todo-canary.js) against the stack `make up` runs, or BASE_URL
+	$(RUN) ecsotel canary $(if $(BASE_URL),--base-url $(BASE_URL))
+
 # Not part of `make test` (test-e2e runs its short version): about 9 minutes.
 .PHONY: slo-drill
 slo-drill: setup collector frontend-build ## SLO drill: outages under traffic, windows scaled down; the fast burn pages, nothing else fires

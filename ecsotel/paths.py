@@ -11,3 +11,6 @@ COLLECTOR_DIR = REPO_ROOT / "collector"
 APP_ENV = COLLECTOR_DIR / "app-env.json"
 # The service level objectives and their burn-rate alerts: read by infra/slo.tf too.
 SLO_FILE = REPO_ROOT / "infra" / "slo.yaml"
+# The synthetic check's script and the zip Terraform uploads (infra/synthetics.tf).
+CANARY_SCRIPT = REPO_ROOT / "infra" / "canary" / "todo-canary.js"
+CANARY_ZIP = CANARY_SCRIPT.with_suffix(".zip")

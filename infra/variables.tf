@@ -217,7 +217,7 @@ variable "sampling_writes_reservoir" {
   }
 }
 
-# --- service level objectives (slo.tf, alarms.tf)
+# --- service level objectives and the synthetic check (slo.tf, alarms.tf, synthetics.tf)
 
 variable "ticket_email" {
   description = "E-mail address subscribed to the ticket topic, which hears the slow-burn SLO alerts (null: no subscription)"
@@ -228,4 +228,10 @@ variable "ticket_email" {
     condition     = var.ticket_email == null || can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", var.ticket_email))
     error_message = "ticket_email must be an e-mail address or null."
   }
+}
+
+variable "canary_runtime_version" {
+  description = "CloudWatch Synthetics runtime of the synthetic check (Node.js: the Python runtimes cannot trace to X-Ray)"
+  type        = string
+  default     = "syn-nodejs-puppeteer-13.1"
 }

@@ -253,3 +253,25 @@ def slo_drill(
         console.print(line, markup=False)
     console.print(f"EMF documents in {RESULTS}")
     _verdict(not result.problems, "slo-drill")
+
+
+@app.command()
+def canary(
+    base_url: Annotated[
+        str | None, typer.Option(help="The app (default: the local stack, STACK_FRONTEND_PORT)")
+    ] = None,
+    package: Annotated[
+        bool, typer.Option("--package", help="Rebuild infra/canary/todo-canary.zip instead")
+    ] = False,
+) -> None:
+    """Run the synthetic check's script against the app, or rebuild the zip Terraform uploads."""
+    from ecsotel.exercise.slo.canary import check, write_zip
+    from ecsotel.local.ports import Ports
+
+    if package:
+        console.print(f"wrote {write_zip()}")
+        return
+    _require("node", "install Node.js 20 (https://nodejs.org)")
+    passed, output = check(base_url or Ports.from_env().frontend_url)
+    console.print(output, markup=False)
+    _verdict(passed, "canary")

@@ -1,4 +1,4 @@
-"""The SLOs locally: `make slo` on the shared stack, and the short SLO drill.
+"""The SLOs locally: `make slo` on the shared stack, the synthetic check, the short SLO drill.
 
 `make slo-drill` runs the full drill (about 9 minutes), which also holds that a single
 short outage does not set off the slow burn.
@@ -13,6 +13,7 @@ import httpx
 import pytest
 from devkit.polling import poll_until
 
+from ecsotel.exercise.slo.canary import check
 from ecsotel.exercise.slo.drill import SHORT, run
 from ecsotel.local.stack import Stack
 from ecsotel.paths import REPO_ROOT
@@ -55,6 +56,14 @@ def test_make_slo_prints_each_sli_the_budget_and_every_alert(stack: Stack) -> No
     assert re.search(r"^availability: SLI \d+\.\d\d %, .*error budget used", output, re.M)
     assert re.search(r"^latency \(within .* s\): SLI \d+\.\d\d %", output, re.M)
     assert output.count("| availability |") == output.count("| latency |") >= 3
+
+
+def test_the_synthetic_check_passes_against_the_stack(stack: Stack) -> None:
+    passed, output = check(stack.frontend_url)
+
+    print(output)
+    assert passed
+    assert "API deletes it" in output
 
 
 def test_short_slo_drill_pages_on_each_outage_and_on_nothing_else() -> None:

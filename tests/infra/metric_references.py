@@ -33,6 +33,7 @@ AWS_METRICS: dict[tuple[str, str], set[frozenset[str]]] = {
     ("AWS/RDS", "ServerlessDatabaseCapacity"): {DB_CLUSTER},
     ("AWS/RDS", "DatabaseConnections"): {DB_CLUSTER},
     ("AWS/RDS", "CPUUtilization"): {DB_CLUSTER},
+    ("CloudWatchSynthetics", "SuccessPercent"): {frozenset({"CanaryName"})},
 }
 # The metrics whose values CloudWatch keeps as a distribution, so that percentiles and
 # percentile ranks (p99, PR(:0.5)) mean something: ALB's response time (its docs name

@@ -1,7 +1,7 @@
 """Alarms: the designed ones, deliberate about missing data, into encrypted topics.
 
 The threshold alarms that remain detect causes (tasks below desired, Aurora at its
-maximum); what users see is the
+maximum) or probe the app from outside (the synthetic check); what users see is the
 SLOs' burn-rate alarms, which notify through their composites (tests/infra/test_slo.py).
 """
 
@@ -13,7 +13,7 @@ from ecsotel.exercise.slo.definitions import load
 from tests.infra.terraform_model import ROOT, Infra, load_infra
 
 TOPIC = ["${aws_sns_topic.alarms.arn}"]
-NOTIFYING = {"tasks_below_desired", "aurora_at_max_acu"}
+NOTIFYING = {"tasks_below_desired", "aurora_at_max_acu", "canary_failing"}
 BURN_RATE = {"availability_burn_rate", "latency_burn_rate"}
 
 
