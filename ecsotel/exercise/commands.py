@@ -234,9 +234,9 @@ def slo(
     _, logs, where = telemetry_clients(local=True)
     now = time.time()
     documents = emf_events(logs, int(1000 * (now - definitions.window_seconds(scale))))
-    console.print(f"{len(documents)} EMF documents in {EMF_LOG_GROUP} at {where}")
+    console.print(f"{len(documents)} EMF documents in {EMF_LOG_GROUP} at {where}", soft_wrap=True)
     for line in report(definitions, documents, now, scale):
-        console.print(line, markup=False)
+        console.print(line, markup=False, soft_wrap=True)
 
 
 @app.command("slo-drill")
@@ -250,7 +250,7 @@ def slo_drill(
 
     result = run(SHORT if short else FULL)
     for line in result.lines():
-        console.print(line, markup=False)
+        console.print(line, markup=False, soft_wrap=True)
     console.print(f"EMF documents in {RESULTS}")
     _verdict(not result.problems, "slo-drill")
 
