@@ -308,6 +308,21 @@ fuzz: setup-backend collector frontend-build ## Fuzz the backend's and the front
 drills: setup-backend collector frontend-build ## Fault drills under traffic (collector, PostgreSQL, backend down, rolling restart, secret rotation): one row each
 	$(RUN_EXERCISE) ecsotel drills
 
+# The SLOs of infra/slo.yaml, computed from the local stack's own telemetry.
+.PHONY: slo
+slo: setup ## Print each SLO's SLI, error budget used and burn-rate alerts, from the stack `make up` runs
+	$(RUN) ecsotel slo
+
+.PHONY: canary
+canary: setup ## Run the synthetic check (infra/canary/todo-canary.js) against the stack `make up` runs, or BASE_URL
+	$(RUN) ecsotel canary $(if $(BASE_URL),--base-url $(BASE_URL))
+
+# Not part of `make test` (test-e2e runs its short version): about 9 minutes.
+.PHONY: slo-drill
+slo-drill: setup collector frontend-build ## SLO drill: outages under traffic, windows scaled down; the fast burn pages, nothing else fires
+	@$(MAKE) system-deps STACK_ONLY=1
+	$(RUN) ecsotel slo-drill
+
 # Not part of `make test` (about 12 minutes): nextjs-app's RSS over RENDERS page
 # renders, with telemetry on and its ECS container's heap, against that container.
 RENDERS ?= 40000

@@ -103,12 +103,6 @@ variable "alarm_email" {
   }
 }
 
-variable "backend_p99_alarm_seconds" {
-  description = "fastapi-app p99 request duration (seconds) above which the latency alarm fires after 5 minutes"
-  type        = number
-  default     = 0.5
-}
-
 variable "fastapi_min_tasks" {
   description = "Fewest fastapi-app tasks (autoscaling never goes below)"
   type        = number
@@ -221,4 +215,23 @@ variable "sampling_writes_reservoir" {
     condition     = var.sampling_writes_reservoir >= 0 && floor(var.sampling_writes_reservoir) == var.sampling_writes_reservoir
     error_message = "sampling_writes_reservoir must be a whole number of traces per second, 0 or more."
   }
+}
+
+# --- service level objectives and the synthetic check (slo.tf, alarms.tf, synthetics.tf)
+
+variable "ticket_email" {
+  description = "E-mail address subscribed to the ticket topic, which hears the slow-burn SLO alerts (null: no subscription)"
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.ticket_email == null || can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", var.ticket_email))
+    error_message = "ticket_email must be an e-mail address or null."
+  }
+}
+
+variable "canary_runtime_version" {
+  description = "CloudWatch Synthetics runtime of the synthetic check (Node.js: the Python runtimes cannot trace to X-Ray)"
+  type        = string
+  default     = "syn-nodejs-puppeteer-13.1"
 }

@@ -3,7 +3,7 @@
 The map, one line a module (each `ecsotel` command lives in commands.py):
 
 - commands.py: the Typer commands (bench, bench-list, load, drills, pipeline-drill,
-  soak, soak-renders, fuzz, bundle-size), options and printing only
+  soak, soak-renders, fuzz, bundle-size, slo, slo-drill, canary), options and printing only
 - harness/servers.py: a bench's apps from the stack's own specs, its PostgreSQL, its OTLP sink
 - harness/wrk.py: the one wrk runner (Scenario, WrkLoad, Result, run_wrk, settle, take_turns)
 - harness/procfs.py: the one /proc reader (cpu_seconds, session_cpu_seconds, rss_mib)
@@ -18,4 +18,7 @@ The map, one line a module (each `ecsotel` command lives in commands.py):
 - drills/pipeline.py, forwarder.py: `ecsotel pipeline-drill`, the collector outage drill
 - soak.py: `ecsotel soak`; renders.py: `ecsotel soak-renders`
 - fuzz.py: `ecsotel fuzz` (and the e2e fuzz tests); bundle.py: `ecsotel bundle-size`
+- slo/: `ecsotel slo` (the SLIs, budget and alerts of infra/slo.yaml from the local
+  stack's EMF documents), `ecsotel slo-drill` (the outage drills with scaled windows)
+  and `ecsotel canary` (the synthetic check's script against the stack; its zip)
 """

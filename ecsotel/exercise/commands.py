@@ -220,3 +220,62 @@ def bundle_size() -> None:
 
     for line in figures(measure()):
         console.print(line)
+
+
+@app.command()
+def slo(
+    scale: Annotated[float, typer.Option(help="Divide every window by this (a drill's)")] = 1,
+) -> None:
+    """Each SLI, the error budget used and every burn-rate alert's state, from the local stack."""
+    import time
+
+    from ecsotel.aws import telemetry_clients
+    from ecsotel.exercise.slo.definitions import load
+    from ecsotel.exercise.slo.report import report
+    from ecsotel.proof.checks import EMF_LOG_GROUP, emf_events
+
+    definitions = load()
+    _, logs, where = telemetry_clients(local=True)
+    now = time.time()
+    documents = emf_events(logs, int(1000 * (now - definitions.window_seconds(scale))))
+    console.print(f"{len(documents)} EMF documents in {EMF_LOG_GROUP} at {where}", soft_wrap=True)
+    for line in report(definitions, documents, now, scale):
+        console.print(line, markup=False, soft_wrap=True)
+
+
+@app.command("slo-drill")
+def slo_drill(
+    short: Annotated[
+        bool, typer.Option("--short", help="The test's version: about 1 minute")
+    ] = False,
+) -> None:
+    """Outages under traffic with scaled windows: the fast burn pages, nothing else fires."""
+    from ecsotel.exercise.slo.drill import FULL, RESULTS, SHORT, run
+
+    result = run(SHORT if short else FULL)
+    for line in result.lines():
+        console.print(line, markup=False, soft_wrap=True)
+    console.print(f"EMF documents in {RESULTS}")
+    _verdict(not result.problems, "slo-drill")
+
+
+@app.command()
+def canary(
+    base_url: Annotated[
+        str | None, typer.Option(help="The app (default: the local stack, STACK_FRONTEND_PORT)")
+    ] = None,
+    package: Annotated[
+        bool, typer.Option("--package", help="Rebuild infra/canary/todo-canary.zip instead")
+    ] = False,
+) -> None:
+    """Run the synthetic check's script against the app, or rebuild the zip Terraform uploads."""
+    from ecsotel.exercise.slo.canary import check, write_zip
+    from ecsotel.local.ports import Ports
+
+    if package:
+        console.print(f"wrote {write_zip()}")
+        return
+    _require("node", "install Node.js 20 (https://nodejs.org)")
+    passed, output = check(base_url or Ports.from_env().frontend_url)
+    console.print(output, markup=False)
+    _verdict(passed, "canary")

@@ -11,7 +11,7 @@ into moto, then moto, then PostgreSQL.
 import os
 import shutil
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -52,6 +52,8 @@ class Stack:
     database: AppDatabase
     log: LogWriter
     pipeline: Pipeline = "xray-exporter"
+    # Variables both apps get on top of their specs' (the SLO drill's metric interval).
+    app_env: dict[str, str] = field(default_factory=dict)
     db_secret_arn: str = ""
     services: list[RunningService] = field(default_factory=list)
 
@@ -123,12 +125,14 @@ def app_specs(stack: Stack) -> tuple[ServiceSpec, ServiceSpec]:
         otlp_endpoint=ports.otlp_endpoint,
         aws=stack.aws.client_env(),
         pipeline=stack.pipeline,
+        extra_env=stack.app_env,
     )
     frontend = frontend_spec(
         port=ports.frontend,
         backend_url=f"http://127.0.0.1:{ports.backend}",
         otlp_endpoint=ports.otlp_endpoint,
         pipeline=stack.pipeline,
+        extra_env=stack.app_env,
     )
     return backend, frontend
 
@@ -150,11 +154,13 @@ def running_stack(
     progress: Progress = lambda _step: None,
     on_stopping: Callable[[], object] = lambda: None,
     pipeline: Pipeline = "xray-exporter",
+    app_env: Mapping[str, str] | None = None,
 ) -> Iterator[Stack]:
     """Start every component in order, yield the stack, and stop it all on the way out.
 
     `on_stopping` runs first on the way out, before anything stops (`up` uses it to
-    keep a second signal from interrupting the stop).
+    keep a second signal from interrupting the stop). `app_env` is applied last to
+    both apps' environment (a drill's settings; `up` passes none).
     """
     ports = ports or Ports()
     check_ports_free(ports, pipeline)  # before anything starts: a clash is the more useful message
@@ -167,6 +173,7 @@ def running_stack(
         database=AppDatabase(Cluster(port=ports.postgres)),
         log=log,
         pipeline=pipeline,
+        app_env=dict(app_env or {}),
     )
     try:
         progress("starting PostgreSQL")

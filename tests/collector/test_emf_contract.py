@@ -30,6 +30,7 @@ from opentelemetry.sdk.resources import Resource
 from ecsotel.local.collector import CollectorPorts
 from tests.infra.metric_references import alarm_refs, widget_refs
 from tests.infra.terraform_model import load_infra
+from tests.infra.test_metric_references import dashboard_widgets
 
 NAMESPACE = "ECS/AWSOTel/Application"
 LOG_GROUP = "/aws/ecs/application/metrics"
@@ -300,7 +301,7 @@ def test_dashboard_and_alarms_name_metrics_the_documents_declare(
 ) -> None:
     """Each EMF metric of the dashboard and alarms, with its dimension set, is in a document."""
     infra = load_infra()
-    refs = widget_refs(infra.resolve(infra.locals["dashboard_widgets"])) + alarm_refs(
+    refs = widget_refs(dashboard_widgets(infra)) + alarm_refs(
         infra.resolve(infra.resources.get("aws_cloudwatch_metric_alarm", {}))
     )
     declared = {

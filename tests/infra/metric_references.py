@@ -8,6 +8,7 @@ against the EMF documents the real collector writes), AWS's own metrics against 
 dimension sets AWS documents for them.
 """
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,7 +33,17 @@ AWS_METRICS: dict[tuple[str, str], set[frozenset[str]]] = {
     ("AWS/RDS", "ServerlessDatabaseCapacity"): {DB_CLUSTER},
     ("AWS/RDS", "DatabaseConnections"): {DB_CLUSTER},
     ("AWS/RDS", "CPUUtilization"): {DB_CLUSTER},
+    ("CloudWatchSynthetics", "SuccessPercent"): {frozenset({"CanaryName"})},
 }
+# The metrics whose values CloudWatch keeps as a distribution, so that percentiles and
+# percentile ranks (p99, PR(:0.5)) mean something: ALB's response time (its docs name
+# pNN as a useful statistic) and the apps' exponential histograms (EMF values/counts).
+DISTRIBUTIONS = {("AWS/ApplicationELB", "TargetResponseTime"), ("", "http.server.request.duration")}
+PERCENTILE_STAT = re.compile(r"^(p\d|PR\(|TM|TC|TS|WM|IQM)")
+# An identifier an expression names (ids are lower case, functions upper case); text in
+# quotes (a SEARCH query) is left out first.
+EXPRESSION_ID = re.compile(r"\b([a-z][A-Za-z0-9_]*)\b(?!\s*\()")
+QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 
 SEARCH = re.compile(r"SEARCH\('(?P<query>.*?)'\s*,")
 SCHEMA = re.compile(r"^\s*\{(?P<names>[^}]*)\}")
@@ -55,6 +66,8 @@ class MetricRef:
     dimensions: frozenset[str]
     # Dimension values written literally (not Terraform expressions).
     values: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    # The statistic asked for, when it is written beside the metric.
+    stat: str = field(default="", compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -128,10 +141,12 @@ def widget_refs(widgets: list[dict[str, Any]]) -> list[MetricRef]:
                 refs += _expression_refs(where, str(row[0].get("expression", "")))
                 continue
             fields = [item for item in row if not isinstance(item, dict)]
+            options = [item for item in row if isinstance(item, dict)]
+            stat = str((options[0] if options else {}).get("stat", properties.get("stat", "")))
             namespace, name, pairs = fields[0], fields[1], fields[2:]
             values = dict(zip(pairs[::2], pairs[1::2], strict=True))
             literal = {key: value for key, value in values.items() if "${" not in value}
-            refs.append(MetricRef(where, namespace, name, frozenset(values), literal))
+            refs.append(MetricRef(where, namespace, name, frozenset(values), literal, stat))
     return refs
 
 
@@ -142,11 +157,52 @@ def alarm_refs(alarms: dict[str, dict[str, Any]]) -> list[MetricRef]:
         where = f"alarm {alarm_name!r}"
         if "metric_name" in alarm:
             refs.append(_metric_ref(where, alarm))
-        for query in alarm.get("metric_query", []):
+        for query in metric_queries(alarm):
             for metric in query.get("metric", []):
                 refs.append(_metric_ref(where, metric))
             refs += _expression_refs(where, str(query.get("expression", "")))
     return refs
+
+
+def metric_queries(alarm: dict[str, Any]) -> list[dict[str, Any]]:
+    """An alarm's metric_query blocks, a `dynamic "metric_query"` block's made one per item
+    of its (resolved) for_each: `metric_query.key` and `.value` replaced by the item's."""
+    queries = list(alarm.get("metric_query", []))
+    for dynamic in alarm.get("dynamic", []):
+        block = dynamic.get("metric_query", {})
+        items = block.get("for_each")
+        if isinstance(items, list):
+            items = dict(enumerate(items))  # a list's key is its index
+        for content in block.get("content", []):
+            if not isinstance(items, dict):
+                queries.append(content)
+                continue
+            for key, value in items.items():
+                text = json.dumps(content)
+                text = text.replace("${metric_query.key}", str(key))
+                queries.append(json.loads(text.replace("${metric_query.value}", str(value))))
+    return queries
+
+
+def undefined_ids(where: str, queries: list[dict[str, Any]]) -> list[str]:
+    """Ids that an expression names and no query (metric or expression) of its own defines.
+
+    CloudWatch refuses such an alarm, and a dashboard draws nothing for such a line.
+    """
+    defined = {str(query["id"]) for query in queries if "id" in query}
+    found = []
+    for query in queries:
+        expression = QUOTED.sub("", str(query.get("expression", "")))
+        for name in EXPRESSION_ID.findall(expression):
+            if name not in defined:
+                found.append(f"{where}: {query.get('expression')!r} names no query {name!r}")
+    return found
+
+
+def widget_queries(widget: dict[str, Any]) -> list[dict[str, Any]]:
+    """A metric widget's rows as queries: each row's options (id, expression)."""
+    rows = widget.get("properties", {}).get("metrics", [])
+    return [item for row in rows for item in row if isinstance(item, dict)]
 
 
 def _metric_ref(where: str, metric: dict[str, Any]) -> MetricRef:
@@ -154,8 +210,9 @@ def _metric_ref(where: str, metric: dict[str, Any]) -> MetricRef:
     if isinstance(dimensions, list):
         dimensions = dimensions[0] if dimensions else {}
     literal = {key: value for key, value in dimensions.items() if "${" not in str(value)}
+    stat = str(metric.get("stat") or metric.get("extended_statistic") or "")
     return MetricRef(
-        where, metric["namespace"], metric["metric_name"], frozenset(dimensions), literal
+        where, metric["namespace"], metric["metric_name"], frozenset(dimensions), literal, stat
     )
 
 
@@ -174,4 +231,7 @@ def problems(refs: list[MetricRef], namespace: str, emf: list[EmfDeclaration]) -
             found.append(f"{label}: neither an EMF metric nor a known AWS metric")
         elif ref.dimensions not in AWS_METRICS[ref.namespace, ref.name]:
             found.append(f"{label}: AWS publishes no such dimension set")
+        distribution = (ref.namespace if ref.namespace != namespace else "", ref.name)
+        if PERCENTILE_STAT.match(ref.stat) and distribution not in DISTRIBUTIONS:
+            found.append(f"{label}: {ref.stat} of a metric kept without its distribution")
     return found

@@ -3,7 +3,8 @@
 Terraform cannot run here (no registry), so the tests read the HCL. Literal strings come back
 as plain strings, expressions as "${...}". `Infra.resolve` follows references to locals,
 variable defaults and literal attributes of other blocks, and expands `concat(...)` and
-`merge(...)`, an environment read with `jsondecode(file(...))`; anything
+`merge(...)`, an environment read with `jsondecode(file(...))`, a document read with
+`yamldecode(file(...))` and `join` over a for expression on a local list; anything
 else stays an expression string, which a test can still match.
 """
 
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import hcl2
+import yaml
 from hcl2 import SerializationOptions
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,6 +31,10 @@ JSON_ENVIRONMENT = re.compile(
     r'\[for (\w+), (\w+) in jsondecode\(file\("\$\{path\.module\}/([^"]+)"\)\) : '
     r"\{name = \1, value = \2\}\]"
 )
+# `yamldecode(file("${path.module}/FILE"))`: a document in the repository (slo.yaml).
+YAML_FILE = re.compile(r'yamldecode\(file\("\$\{path\.module\}/([^"]+)"\)\)')
+# `${join("SEP", [for X in local.LIST : "TEMPLATE"])}`, TEMPLATE naming X as ${X}.
+JOIN_CALL = re.compile(r'\$\{join\("([^"]*)", \[for (\w+) in (local\.\w+) : "(.*?)"\]\)\}')
 REFERENCE = re.compile(r"\$\{([a-z_]+(?:\.[A-Za-z0-9_\-]+|\[\"[^\"]+\"\])+)\}")
 
 
@@ -102,6 +108,9 @@ class Infra:
         if whole and re.fullmatch(r"tostring\((local|var)\.\w+\)", whole.group(1)):
             found = self.resolve(self.lookup(whole.group(1)[len("tostring(") : -1]))
             return value if found is None else str(found)
+        document = YAML_FILE.fullmatch(whole.group(1)) if whole else None
+        if document:
+            return yaml.safe_load((INFRA / document.group(1)).read_text())
         environment = JSON_ENVIRONMENT.fullmatch(whole.group(1)) if whole else None
         if environment:
             values = json.loads((INFRA / environment.group(3)).read_text())
@@ -118,6 +127,8 @@ class Infra:
                 for item in lists
                 for element in (item if isinstance(item, list) else [item])
             ]
+        if whole and re.search(r"\]\s*\.\.\.\)$", whole.group(1)):
+            return value  # an expanded argument list (`merge([for ...]...)`): not evaluated
         if whole and whole.group(1).startswith("merge(") and whole.group(1).endswith(")"):
             # Objects merge key by key, later ones winning; a key whose value stays an
             # expression keeps that expression.
@@ -134,8 +145,15 @@ class Infra:
                 return str(found)
             return match.group(0)
 
+        def joined(match: re.Match[str]) -> str:
+            items = self.resolve(self.lookup(match.group(3)))
+            if not isinstance(items, list):
+                return match.group(0)
+            separator, name, template = match.group(1), match.group(2), match.group(4)
+            return separator.join(template.replace(f"${{{name}}}", str(item)) for item in items)
+
         resolved = REFERENCE.sub(scalar, value)
-        return resolved
+        return JOIN_CALL.sub(joined, resolved)
 
     def _conditional(self, expression: str) -> Any:
         """`ref == "x"` as a bool, `ref ? "a" : "b"` as the chosen string (variable defaults)."""

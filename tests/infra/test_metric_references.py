@@ -1,5 +1,6 @@
 """The dashboard and the alarms name only metrics and dimension sets that something produces."""
 
+import re
 from typing import Any
 
 import pytest
@@ -11,7 +12,10 @@ from tests.infra.metric_references import (
     MetricRef,
     alarm_refs,
     emf_declarations,
+    metric_queries,
     problems,
+    undefined_ids,
+    widget_queries,
     widget_refs,
 )
 from tests.infra.terraform_model import ROOT, Infra, load_infra
@@ -30,11 +34,18 @@ def infra() -> Infra:
     return load_infra()
 
 
+def dashboard_widgets(infra: Infra) -> list[dict[str, Any]]:
+    """Every widget of the dashboard: each widget list its body concatenates, resolved."""
+    body = infra.resource("aws_cloudwatch_dashboard", "this")["dashboard_body"]
+    lists = re.findall(r"local\.(\w+)", body)
+    assert lists, f"the dashboard names no widget list: {body}"
+    return [widget for name in lists for widget in infra.resolve(infra.locals[name])]
+
+
 def all_refs(infra: Infra) -> list[MetricRef]:
     """Every metric the dashboard and the alarms name, references resolved."""
-    widgets = infra.resolve(infra.locals["dashboard_widgets"])
     alarms = infra.resolve(infra.resources.get("aws_cloudwatch_metric_alarm", {}))
-    return widget_refs(widgets) + alarm_refs(alarms)
+    return widget_refs(dashboard_widgets(infra)) + alarm_refs(alarms)
 
 
 def test_dashboard_and_alarms_name_only_metrics_that_are_produced(infra: Infra) -> None:
@@ -42,6 +53,24 @@ def test_dashboard_and_alarms_name_only_metrics_that_are_produced(infra: Infra) 
 
     assert len(refs) > 20
     assert problems(refs, NAMESPACE, DECLARATIONS) == []
+
+
+def test_every_expression_names_only_queries_it_defines(infra: Infra) -> None:
+    alarms = infra.resolve(infra.resources["aws_cloudwatch_metric_alarm"])
+    found = [
+        problem
+        for name, alarm in alarms.items()
+        for problem in undefined_ids(f"alarm {name!r}", metric_queries(alarm))
+    ]
+    found += [
+        problem
+        for widget in dashboard_widgets(infra)
+        for problem in undefined_ids(widget["properties"]["title"], widget_queries(widget))
+    ]
+    expressions = [q for a in alarms.values() for q in metric_queries(a) if "expression" in q]
+
+    assert len(expressions) >= 3
+    assert found == []
 
 
 def test_dashboard_uses_the_collectors_namespace(infra: Infra) -> None:
@@ -59,7 +88,7 @@ def test_service_name_values_are_the_apps_service_names(infra: Infra) -> None:
 
 
 def test_dashboard_shows_what_operators_need(infra: Infra) -> None:
-    widgets: list[dict[str, Any]] = infra.resolve(infra.locals["dashboard_widgets"])
+    widgets = dashboard_widgets(infra)
     shown = {(ref.namespace, ref.name, ref.dimensions) for ref in widget_refs(widgets)}
     stats = {
         (row[-1].get("stat"), row[3])
@@ -154,3 +183,45 @@ def test_checker_rejects_a_typoed_aws_dimension() -> None:
 
     (problem,) = problems(alarm_refs({"unhealthy": alarm}), NAMESPACE, DECLARATIONS)
     assert "AWS publishes no such dimension set" in problem
+
+
+def test_checker_reads_a_dynamic_metric_query_and_rejects_its_wrong_dimension() -> None:
+    content = {
+        "id": "errors_${metric_query.value}",
+        "metric": [
+            {
+                "namespace": NAMESPACE,
+                "metric_name": "app.server_action.invocations",
+                "dimensions": {"service.name": "nextjs-app", "app.outcome": "error"},
+            }
+        ],
+    }
+    alarm = {"dynamic": [{"metric_query": {"for_each": ["x"], "content": [content]}}]}
+
+    assert [query["id"] for query in metric_queries(alarm)] == ["errors_x"]
+
+    (problem,) = problems(alarm_refs({"errors": alarm}), NAMESPACE, DECLARATIONS)
+    assert "no such dimension set" in problem
+
+
+def test_checker_rejects_an_expression_naming_an_undefined_query() -> None:
+    queries: list[dict[str, Any]] = [
+        {"id": "burn", "expression": "FILL(target_5xx, 0) / requests / (1 - 0.9)"},
+        {"id": "requests", "metric": []},
+    ]
+
+    (problem,) = undefined_ids("alarm 'a'", queries)
+    assert "names no query 'target_5xx'" in problem
+
+
+def test_checker_ignores_names_inside_a_search_query() -> None:
+    search = {"id": "s", "expression": "SUM(SEARCH('{ns,dim} MetricName=\"errors\"', 'Sum'))"}
+
+    assert undefined_ids("widget", [search]) == []
+
+
+def test_checker_rejects_a_percentile_rank_of_a_count() -> None:
+    row = ["AWS/ApplicationELB", "RequestCount", "LoadBalancer", "${x}", {"stat": "PR(:0.5)"}]
+
+    (problem,) = problems(widget_refs(widget(row)), NAMESPACE, DECLARATIONS)
+    assert "kept without its distribution" in problem
