@@ -120,9 +120,10 @@ $(ACTIONLINT):
 # --- run -----------------------------------------------------------------------
 
 .PHONY: up
-up: setup collector frontend-build ## Run the whole system locally (Ctrl-C stops it; PIPELINE=otlp for the OTLP pipeline)
+up: setup collector frontend-build ## Run the whole system locally (Ctrl-C stops it; PIPELINE=otlp, SAMPLING=tail, FAULT_RATE=0.05)
 	@$(MAKE) system-deps STACK_ONLY=1
-	$(RUN) ecsotel up $(if $(PIPELINE),--pipeline $(PIPELINE))
+	$(RUN) ecsotel up $(if $(PIPELINE),--pipeline $(PIPELINE)) $(if $(SAMPLING),--sampling $(SAMPLING)) \
+	  $(if $(FAULT_RATE),--fault-rate $(FAULT_RATE))
 
 # Without BASE_URL, verify checks the local stack where `make up` put it (STACK_*_PORT).
 .PHONY: verify

@@ -17,6 +17,7 @@ from ecsotel.deploy.plan import DEFAULT_REGION, DeployError
 from ecsotel.exercise import commands as exercise_commands
 from ecsotel.local.collector import Pipeline
 from ecsotel.local.ports import Ports
+from ecsotel.local.sampling import Sampling
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
 # bench, bench-list, load, drills, pipeline-drill, soak, soak-renders, fuzz, bundle-size
@@ -27,6 +28,10 @@ COLOURS = {
     "aws": "yellow",
     "collector": "magenta",
     "standin": "bright_magenta",
+    "api-sidecar": "magenta",
+    "web-sidecar": "magenta",
+    "gateway-1": "bright_magenta",
+    "gateway-2": "bright_magenta",
     "backend": "green",
     "frontend": "cyan",
 }
@@ -65,15 +70,35 @@ def up(
             " (config.otlp.yaml, with a stand-in for the CloudWatch OTLP endpoints)"
         ),
     ] = "xray-exporter",
+    sampling: Annotated[
+        Sampling,
+        typer.Option(
+            help="head: the apps' sidecars export what the apps recorded; tail: a sidecar"
+            " per app routes traces to two gateways that keep or drop them whole"
+        ),
+    ] = "head",
+    fault_rate: Annotated[
+        float,
+        typer.Option(
+            min=0, max=1, help="Share of fastapi-app's API requests that fail with a 500 (0-1)"
+        ),
+    ] = 0.0,
 ) -> None:
     """Run the whole system locally until Ctrl-C, SIGTERM or SIGHUP; then stop everything.
 
     Ports: STACK_<NAME>_PORT moves one (FRONTEND, BACKEND, AWS, POSTGRES, OTLP_GRPC,
-    OTLP_HTTP, COLLECTOR_HEALTH, STANDIN_OTLP_GRPC, STANDIN_OTLP_HTTP, STANDIN_HEALTH).
+    OTLP_HTTP, COLLECTOR_HEALTH, STANDIN_*, WEB_SIDECAR_*, GATEWAY1_*, GATEWAY2_*).
     """
     from ecsotel.local.up import run_until_stopped
 
-    code = run_until_stopped(console, print_log_line, _ports(postgres_port), pipeline=pipeline)
+    code = run_until_stopped(
+        console,
+        print_log_line,
+        _ports(postgres_port),
+        pipeline=pipeline,
+        sampling=sampling,
+        fault_rate=fault_rate,
+    )
     if code:
         raise typer.Exit(code)
 

@@ -27,9 +27,13 @@ class TraceId:
     hex: str
 
     @classmethod
-    def new(cls) -> "TraceId":
-        """A fresh id that X-Ray accepts: its first 32 bits are the current epoch second."""
-        return cls(f"{int(time.time()):08x}{secrets.token_hex(12)}")
+    def new(cls, tag: str = "") -> "TraceId":
+        """A fresh id that X-Ray accepts: its first 32 bits are the current epoch second.
+
+        `tag` (hex digits) follows the epoch in place of random ones: the tail-sampling
+        gateway keeps every trace whose id carries its tag (ecsotel.local.sampling).
+        """
+        return cls(f"{int(time.time()):08x}{tag}{secrets.token_hex(12)[len(tag) :]}")
 
     @property
     def xray(self) -> str:
