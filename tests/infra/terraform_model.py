@@ -2,9 +2,10 @@
 
 Terraform cannot run here (no registry), so the tests read the HCL. Literal strings come back
 as plain strings, expressions as "${...}". `Infra.resolve` follows references to locals,
-variable defaults and literal attributes of other blocks, and expands `concat(...)` and
-`merge(...)`, an environment read with `jsondecode(file(...))`; anything
-else stays an expression string, which a test can still match.
+variable defaults and literal attributes of other blocks, chooses the branch of a
+conditional on a variable's default, and expands `concat(...)` and `merge(...)`, an
+environment read with `jsondecode(file(...))`; anything else stays an expression string,
+which a test can still match.
 """
 
 import json
@@ -30,6 +31,8 @@ JSON_ENVIRONMENT = re.compile(
     r"\{name = \1, value = \2\}\]"
 )
 REFERENCE = re.compile(r"\$\{([a-z_]+(?:\.[A-Za-z0-9_\-]+|\[\"[^\"]+\"\])+)\}")
+# One branch of a conditional the model can choose: a string, an empty list, a reference.
+BRANCH = r'"[^"]*"|\[\]|[a-z_]+(?:\.[A-Za-z0-9_\-]+|\["[^"]+"\])+'
 
 
 def parse_hcl(text: str) -> dict[str, Any]:
@@ -138,16 +141,20 @@ class Infra:
         return resolved
 
     def _conditional(self, expression: str) -> Any:
-        """`ref == "x"` as a bool, `ref ? "a" : "b"` as the chosen string (variable defaults)."""
+        """`ref == "x"` as a bool; `ref ? a : b` as the chosen branch (variable defaults),
+        where a branch is a quoted string, `[]` or a reference."""
         compared = re.fullmatch(r'((?:local|var)\.\w+) == "([^"]*)"', expression)
         if compared:
             value = self.resolve(self.lookup(compared.group(1)))
             return None if isinstance(value, str) and "${" in value else value == compared[2]
-        choice = re.fullmatch(r'((?:local|var)\.\w+) \? "([^"]*)" : "([^"]*)"', expression)
+        choice = re.fullmatch(rf"((?:local|var)\.\w+) \? ({BRANCH}) : ({BRANCH})", expression)
         if choice:
             condition = self.resolve(self.lookup(choice.group(1)))
             if isinstance(condition, bool):
-                return choice[2] if condition else choice[3]
+                branch = choice[2] if condition else choice[3]
+                if branch.startswith('"'):
+                    return branch[1:-1]
+                return [] if branch == "[]" else self.lookup(branch)
         return None
 
 

@@ -12,6 +12,9 @@ EXPECTED = {
     "tasks_below_desired",
     "aurora_at_max_acu",
     "server_action_errors",
+    # With trace_sampling = "tail" only (infra/gateway.tf).
+    "gateway_running",
+    "gateway_memory",
 }
 
 

@@ -33,6 +33,7 @@ def infra() -> Infra:
 def all_refs(infra: Infra) -> list[MetricRef]:
     """Every metric the dashboard and the alarms name, references resolved."""
     widgets = infra.resolve(infra.locals["dashboard_widgets"])
+    widgets += infra.resolve(infra.locals["gateway_dashboard_widgets"])
     alarms = infra.resolve(infra.resources.get("aws_cloudwatch_metric_alarm", {}))
     return widget_refs(widgets) + alarm_refs(alarms)
 
@@ -55,7 +56,7 @@ def test_service_name_values_are_the_apps_service_names(infra: Infra) -> None:
     services = {ref.values.get("ServiceName") for ref in all_refs(infra)} - {None}
 
     assert values == APPS
-    assert services == APPS
+    assert services == APPS | {infra.locals["gateway_name"]}
 
 
 def test_dashboard_shows_what_operators_need(infra: Infra) -> None:
