@@ -235,6 +235,14 @@ test-collector: setup collector ## Validate the collector configs and run their 
 	AWS_REGION=us-east-1 OTELCOL_LOG_GROUP=/validate OTELCOL_LOG_STREAM=validate \
 	  $(COLLECTOR_BIN) validate --config collector/config.yaml --config collector/config.standin.yaml \
 	  && echo "collector/config.standin.yaml (over config.yaml): valid"
+	@# Tail sampling: each overlay over each pipeline's base (the resolver: any valid one).
+	for base in config.yaml config.otlp.yaml; do for overlay in config.tail.yaml config.gateway.yaml; do \
+	  AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
+	  OTELCOL_LOG_GROUP=/validate OTELCOL_LOG_STREAM=validate \
+	  OTELCOL_GATEWAY_RESOLVER='{static: {hostnames: ["127.0.0.1:4317"]}}' \
+	  $(COLLECTOR_BIN) validate --config collector/$$base --config collector/$$overlay \
+	  && echo "collector/$$overlay (over $$base): valid" || exit 1; \
+	done; done
 	$(RUN) pytest tests/collector
 
 # Not part of `make test` (which runs the short drill in test-collector): about
@@ -286,6 +294,11 @@ FUZZ_EXAMPLES ?= 200
 .PHONY: fuzz
 fuzz: setup collector frontend-build ## Fuzz the backend's and the frontend's APIs with Schemathesis (FUZZ_EXAMPLES per operation)
 	$(RUN) ecsotel fuzz --examples $(FUZZ_EXAMPLES)
+
+# Not part of `make test` (test-e2e runs its 40 s version): about 10 minutes.
+.PHONY: sampling-drill
+sampling-drill: setup collector frontend-build ## Tail against head sampling under FAULT_RATE 5 % (error traces kept whole, the share, a gateway restart); writes docs/performance.md
+	$(RUN) ecsotel sampling-drill
 
 # Not part of `make test` (test-e2e runs a few seconds of each drill): about 3 minutes.
 .PHONY: drills

@@ -20,7 +20,8 @@ from ecsotel.local.ports import Ports
 from ecsotel.local.sampling import Sampling
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
-# bench, bench-list, load, drills, pipeline-drill, soak, soak-renders, fuzz, bundle-size
+# bench, bench-list, load, drills, pipeline-drill, sampling-drill, soak, soak-renders, fuzz,
+# bundle-size
 app.add_typer(exercise_commands.app)
 
 COLOURS = {
@@ -127,7 +128,7 @@ def verify(
 
     url = base_url or _ports().frontend_url
     pipeline = _pipeline_of(url)
-    console.print(f"verifying {url} ({pipeline} pipeline) ...")
+    console.print(f"verifying {url} ({pipeline}) ...")
     report, where = run(url, timeout=timeout, with_browser=browser)
     console.print(f"telemetry read from {where}; pipeline checked: {pipeline}")
     report.print(console)
@@ -136,19 +137,21 @@ def verify(
         console.print(f"[bold red]verify failed[/]: {len(failed)} of {len(report.checks)} checks")
         raise typer.Exit(1)
     console.print(
-        f"[bold green]verify passed[/]: all {len(report.checks)} checks on the {pipeline}"
-        " pipeline; one trace crosses nextjs-app -> fastapi-app -> SQL"
+        f"[bold green]verify passed[/]: all {len(report.checks)} checks ({pipeline});"
+        " one trace crosses nextjs-app -> fastapi-app -> SQL"
     )
 
 
 def _pipeline_of(url: str) -> str:
-    """The pipeline behind `url`: probed on the local stack, Terraform's output on AWS."""
+    """The pipeline (and sampling) behind `url`: probed locally, Terraform's outputs on AWS."""
     from ecsotel.aws import is_local
     from ecsotel.local.collector import running_pipeline
+    from ecsotel.local.sampling import running_sampling
 
     if is_local(url):
-        return running_pipeline(_ports().standin)
-    return "as deployed (terraform output telemetry_pipeline)"
+        ports = _ports()
+        return f"{running_pipeline(ports.standin)}, {running_sampling(ports)} sampling"
+    return "as deployed (terraform output telemetry_pipeline, trace_sampling)"
 
 
 @app.command()

@@ -72,6 +72,20 @@ def trace_documents(client: "XRayClient", trace_id: str) -> list[Document]:
     ]
 
 
+def documents_by_trace(client: "XRayClient", xray_ids: Iterable[str]) -> dict[str, list[Document]]:
+    """The segment documents of many traces (X-Ray form ids), five per call; [] where none."""
+    wanted = list(dict.fromkeys(xray_ids))
+    found: dict[str, list[Document]] = {trace_id: [] for trace_id in wanted}
+    for i in range(0, len(wanted), 5):  # BatchGetTraces takes at most 5 ids
+        for trace in client.batch_get_traces(TraceIds=wanted[i : i + 5]).get("Traces", []):
+            found[trace["Id"]] = [
+                json.loads(segment["Document"])
+                for segment in trace.get("Segments", [])
+                if "Document" in segment
+            ]
+    return found
+
+
 def recent_trace_ids(client: "XRayClient", minutes: float) -> list[str]:
     """Ids of the traces of the last `minutes`, newest first (GetTraceSummaries)."""
     end = datetime.now(UTC) + timedelta(seconds=5)

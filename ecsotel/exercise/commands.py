@@ -164,6 +164,27 @@ def pipeline_drill(
     _verdict(not found, "pipeline-drill")
 
 
+@app.command("sampling-drill")
+def sampling_drill(
+    short: Annotated[bool, typer.Option("--short", help="The test's 40 s timeline")] = False,
+) -> None:
+    """Tail against head sampling under FAULT_RATE 5 %: error traces kept whole, a restart."""
+    from ecsotel.exercise.drills import sampling, sampling_report
+
+    timeline = sampling.SHORT if short else sampling.FULL
+    measured = sampling.sampling_drill(timeline)
+    for name, figures in measured.items():
+        console.print(f"{name} sampling: {figures}")
+    found = sampling.problems(measured["tail"], measured["head"])
+    for problem in found:
+        console.print(f"FAILED: {problem}")
+    if not short:
+        tail, head = measured["tail"], measured["head"]
+        sampling_report.write(sampling_report.section(tail, head, timeline.traffic, timeline.rate))
+        console.print(f"figures in {sampling.RESULTS}; table in docs/performance.md")
+    _verdict(not found, "sampling-drill")
+
+
 @app.command()
 def soak(
     minutes: Annotated[float, typer.Argument(help="How long, at least 5")] = 10,

@@ -181,10 +181,14 @@ def standin_spec(*, aws: LocalAws, ports: CollectorPorts) -> ServiceSpec:
     return _spec("standin", [CONFIG, STANDIN_CONFIG], ports, env)
 
 
+def healthy(health: int) -> bool:
+    """Whether a collector's health check on `health` answers 200 now."""
+    try:
+        return httpx.get(f"http://127.0.0.1:{health}/", timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
 def running_pipeline(standin: CollectorPorts) -> Pipeline:
     """Which pipeline the local stack runs: "otlp" exactly when the stand-in answers."""
-    try:
-        answered = httpx.get(f"http://127.0.0.1:{standin.health}/", timeout=1).status_code == 200
-    except httpx.HTTPError:
-        answered = False
-    return "otlp" if answered else "xray-exporter"
+    return "otlp" if healthy(standin.health) else "xray-exporter"

@@ -46,14 +46,23 @@ def keep_tag() -> str:
     return found.group(1)
 
 
+def gateway_default(variable: str) -> str:
+    """The default config.gateway.yaml gives one of its variables (Terraform sets them all)."""
+    text = GATEWAY_CONFIG.read_text(encoding="utf-8")
+    found = re.search(r"\$\{env:" + re.escape(variable) + r":-([^}]+)\}", text)
+    if found is None:
+        raise ValueError(f"config.gateway.yaml has no default for {variable}")
+    return found.group(1)
+
+
 def share_percent() -> float:
     """The gateway's default share of ordinary traces kept, in percent."""
-    (share, _cap) = _policies()["share"]["and"]["and_sub_policy"]
-    setting = str(share["probabilistic"]["sampling_percentage"])
-    found = re.fullmatch(r"\$\{env:OTELCOL_TAIL_SHARE_PERCENT:-([0-9.]+)\}", setting)
-    if found is None:
-        raise ValueError(f"config.gateway.yaml: the share changed form: {setting}")
-    return float(found.group(1))
+    return float(gateway_default("OTELCOL_TAIL_SHARE_PERCENT"))
+
+
+def decision_wait_seconds() -> float:
+    """How long the gateway holds a trace without a root span before deciding, by default."""
+    return float(gateway_default("OTELCOL_TAIL_DECISION_WAIT").removesuffix("s"))
 
 
 def head_sampler_env(share: float) -> dict[str, str]:
@@ -62,6 +71,11 @@ def head_sampler_env(share: float) -> dict[str, str]:
         "OTEL_TRACES_SAMPLER": "parentbased_traceidratio",
         "OTEL_TRACES_SAMPLER_ARG": str(share),
     }
+
+
+def running_sampling(ports: Ports) -> Sampling:
+    """Which sampling the local stack runs: "tail" exactly when a gateway answers."""
+    return "tail" if any(collector.healthy(g.health) for g in ports.gateways.values()) else "head"
 
 
 def resolver(gateways: Iterable[CollectorPorts]) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ecsotel.exercise.bench import backend, frontend
 from ecsotel.exercise.bench.collector import collector_cost
+from ecsotel.exercise.bench.gateway import gateway_cost, gateway_section
 from ecsotel.exercise.bench.latency import action_to_trace
 from ecsotel.exercise.bench.options import BenchOptions
 from ecsotel.exercise.bench.report import (
@@ -28,7 +29,14 @@ from ecsotel.exercise.bench.report import (
 from ecsotel.paths import REPO_ROOT
 
 REPORT = REPO_ROOT / "docs" / "performance.md"
-OWN_SECTIONS = ("Budgets", "Where fastapi-app's telemetry CPU goes", "Method", "Machine")
+SAMPLING = "Sampling: what it costs"
+OWN_SECTIONS = (
+    "Budgets",
+    "Where fastapi-app's telemetry CPU goes",
+    SAMPLING,
+    "Method",
+    "Machine",
+)
 COMPONENTS = "Where fastapi-app's telemetry CPU goes"
 
 
@@ -108,6 +116,7 @@ def own_sections(
     cost: dict[str, float] | None,
     rss_budget_mib: float,
     components: dict[str, float] | None = None,
+    sampling: str | None = None,
 ) -> dict[str, str]:
     """The report's Budgets, telemetry CPU, Method and Machine sections."""
     budgets = (
@@ -144,6 +153,8 @@ def own_sections(
     own = {"Budgets": budgets}
     if components is not None:
         own[COMPONENTS] = components_section(components)
+    if sampling is not None:
+        own[SAMPLING] = sampling
     return {**own, "Method": method, "Machine": machine() + "\n"}
 
 
@@ -159,10 +170,10 @@ def bench(options: BenchOptions, report: Path = REPORT) -> None:
     backend_summary = measure_backend(options)
     front = frontend.run(options)
     print(f"action to trace: {options.trace_samples} creates through the local stack", flush=True)
-    latency = action_to_trace(
-        options.trace_samples, Path(tempfile.mkdtemp(prefix="ecsotel-latency-"))
-    )
-    cost = None
+    latency_folder = Path(tempfile.mkdtemp(prefix="ecsotel-latency-"))
+    latency = action_to_trace(options.trace_samples, latency_folder)
+    tail_latency = action_to_trace(options.trace_samples, latency_folder, sampling="tail")
+    cost = gateway = None
     if options.telemetrygen is not None:
         rate, seconds = options.spans_per_second, options.collector_seconds
         print(f"collector: {rate} spans/s, {seconds} s", flush=True)
@@ -172,9 +183,18 @@ def bench(options: BenchOptions, report: Path = REPORT) -> None:
             seconds=seconds,
             folder=Path(tempfile.mkdtemp(prefix="ecsotel-collector-")),
         )
+        gateway = gateway_cost(
+            telemetrygen=options.telemetrygen,
+            spans_per_second=rate,
+            seconds=seconds,
+            folder=Path(tempfile.mkdtemp(prefix="ecsotel-gateway-")),
+        )
     chart(backend_summary, front, report.with_name("performance.png"))
     components = None
     if options.components_json is not None:
         components = json.loads(options.components_json.read_text())
-    own = own_sections(backend_summary, front, latency, cost, options.rss_budget_mib, components)
+    sampling = gateway_section(gateway, {"head": latency, "tail": tail_latency}, backend_summary)
+    own = own_sections(
+        backend_summary, front, latency, cost, options.rss_budget_mib, components, sampling
+    )
     write_report(own, report)

@@ -1,0 +1,168 @@
+"""The tail-sampling gateway's cost per 1,000 spans/s, and what sampling changes for the apps.
+
+The real collector binary with the gateway's own configs (config.yaml, then
+config.gateway.yaml: tail_sampling with its default policies) takes `telemetrygen
+traces` over OTLP/gRPC, as the sidecars' loadbalancing exporter sends them, at a
+fixed rate for longer than decision_wait, so that its buffer is full by the end.
+A third config sends what it keeps to a debug exporter instead of X-Ray (as the
+collector case does: moto's translation would compete for the cores measured) and
+serves its own counters. Its RSS above idle at the end is what decision_wait of
+spans costs; CPU per span includes the decision and the export of the kept share.
+
+`gateway_section` writes the report's "Sampling: what it costs" section from it,
+from the time to a complete trace in each mode (bench/latency.py), and from the
+backend's 100 % (`on`) and 10 % modes, which are head and tail's recording.
+"""
+
+import subprocess
+import time
+from functools import partial
+from pathlib import Path
+
+from devkit.polling import poll_until
+from devkit.ports import free_port
+
+from ecsotel.exercise.bench.collector import counters
+from ecsotel.exercise.harness.procfs import cpu_seconds, rss_mib
+from ecsotel.local.collector import ANY_PORT, CONFIG, CollectorPorts, binary_spec
+from ecsotel.local.moto import CREDENTIALS, REGION
+from ecsotel.local.process import log_file, start
+from ecsotel.local.sampling import GATEWAY_CONFIG, decision_wait_seconds
+
+BENCH_OVERLAY = """
+service:
+  pipelines:
+    traces:
+      exporters: [debug]
+  telemetry:
+    logs:
+      level: warn
+    metrics:
+      level: basic
+      readers:
+        - pull:
+            exporter:
+              prometheus:
+                host: 127.0.0.1
+                port: {port}
+"""
+# Spans per generated trace: a root and five children, about a request of this app.
+CHILD_SPANS = 5
+
+
+def _kept_all_it_will(port: int, previous: list[float]) -> dict[str, float] | None:
+    """The counters once the spans sent on stopped growing (every trace decided)."""
+    totals = counters(port)
+    done = bool(previous) and totals["exporter_sent_spans"] == previous[-1]
+    previous.append(totals["exporter_sent_spans"])
+    return totals if done else None
+
+
+def gateway_cost(
+    *, telemetrygen: Path, spans_per_second: int, seconds: int, folder: Path
+) -> dict[str, float]:
+    """Drive the gateway for `seconds`; CPU, RSS held and the share kept, per 1,000 spans/s."""
+    metrics_port, listening = free_port(), CollectorPorts.free(sampling=False)
+    overlay = folder / "gateway-bench.yaml"
+    overlay.write_text(BENCH_OVERLAY.format(port=metrics_port))
+    env = {
+        **CREDENTIALS,
+        "AWS_REGION": REGION,
+        "OTELCOL_OTLP_GRPC_ENDPOINT": f"127.0.0.1:{listening.grpc}",
+        "OTELCOL_OTLP_HTTP_ENDPOINT": f"127.0.0.1:{ANY_PORT}",
+        "OTELCOL_HEALTH_ENDPOINT": f"127.0.0.1:{listening.health}",
+        "OTELCOL_AWSPROXY_ENDPOINT": f"127.0.0.1:{ANY_PORT}",
+    }
+    spec = binary_spec(
+        "gateway",
+        [CONFIG, GATEWAY_CONFIG, overlay],
+        health=listening.health,
+        listening=[listening.grpc, listening.health, metrics_port],
+        env=env,
+    )
+    with log_file(folder / "servers.log") as log:
+        gateway = start(spec, log)
+        try:
+            poll_until(lambda: counters(metrics_port), "the gateway's own metrics", timeout=30)
+            idle_mib = rss_mib(gateway.pid)
+            before, started = cpu_seconds(gateway.pid), time.monotonic()
+            # --rate is spans per worker; four workers, so one goroutine's pace is no limit.
+            subprocess.run(
+                [
+                    str(telemetrygen),
+                    "traces",
+                    "--otlp-endpoint",
+                    f"127.0.0.1:{listening.grpc}",
+                    "--otlp-insecure",
+                    "--workers",
+                    "4",
+                    "--child-spans",
+                    str(CHILD_SPANS),
+                    "--rate",
+                    str(spans_per_second / 4),
+                    "--duration",
+                    f"{seconds}s",
+                ],
+                check=True,
+                capture_output=True,
+                timeout=seconds + 60,
+            )
+            elapsed = time.monotonic() - started
+            cores = (cpu_seconds(gateway.pid) - before) / elapsed
+            held_mib = rss_mib(gateway.pid) - idle_mib
+            final = poll_until(
+                partial(_kept_all_it_will, metrics_port, []),
+                "every trace decided (spans sent on stop growing)",
+                timeout=decision_wait_seconds() * 3 + 30,
+                interval=decision_wait_seconds() / 2,
+            )
+        finally:
+            gateway.stop()
+    rate = final["receiver_accepted_spans"] / elapsed
+    return {
+        "spans_per_second": rate,
+        "seconds": elapsed,
+        "decision_wait_s": decision_wait_seconds(),
+        "cores_per_1000": cores / rate * 1000,
+        "held_mib_per_1000": held_mib / rate * 1000,
+        "idle_mib": idle_mib,
+        "kept_percent": 100 * final["exporter_sent_spans"] / final["receiver_accepted_spans"],
+        "refused": final["receiver_refused_spans"],
+    }
+
+
+def gateway_section(
+    cost: dict[str, float] | None,
+    latency: dict[str, dict[str, float]],
+    backend: dict[str, dict[str, float]],
+) -> str:
+    """The report's sampling section: the gateway's cost, the delay, the apps' throughput."""
+    lines = [
+        "What tail sampling costs against head sampling ([sampling.md](sampling.md)), "
+        "measured by `make bench`.\n",
+        "| what | head | tail |",
+        "| --- | ---: | ---: |",
+    ]
+    for request in ("get by id", "list (100)", "create"):
+        on, sampled = backend[f"on / {request}"], backend[f"10% / {request}"]
+        lines.append(
+            f"| fastapi-app {request}: throughput against telemetry off (records 10 % / 100 %)"
+            f" | {sampled['rps_ratio']:.2f} | {on['rps_ratio']:.2f} |"
+        )
+    head, tail = latency["head"], latency["tail"]
+    lines.append(
+        f"| response to complete trace, p50 / p95 (s; {tail['samples']:.0f} creates, "
+        f"a root span each) | {head['p50_s']:.2f} / {head['p95_s']:.2f} "
+        f"| {tail['p50_s']:.2f} / {tail['p95_s']:.2f} |"
+    )
+    if cost is not None:
+        lines += [
+            f"| gateway at {cost['spans_per_second']:.0f} spans/s for {cost['seconds']:.0f} s:"
+            f" CPU per 1,000 spans/s | - | {cost['cores_per_1000']:.3f} core |",
+            f"| gateway: memory held per 1,000 spans/s (decision_wait "
+            f"{cost['decision_wait_s']:.0f} s; idle {cost['idle_mib']:.0f} MiB) | - "
+            f"| {cost['held_mib_per_1000']:.0f} MiB |",
+            f"| gateway: share of spans kept (no errors in the load; refused "
+            f"{cost['refused']:.0f}) | - | {cost['kept_percent']:.1f} % |",
+        ]
+    return "\n".join(lines) + "\n"
