@@ -295,6 +295,13 @@ FUZZ_EXAMPLES ?= 200
 fuzz: setup collector frontend-build ## Fuzz the backend's and the frontend's APIs with Schemathesis (FUZZ_EXAMPLES per operation)
 	$(RUN) ecsotel fuzz --examples $(FUZZ_EXAMPLES)
 
+# Not part of `make test` (the numbers depend on the machine; `make bench` measures the
+# same with everything else): about 3 minutes. BACKEND_JSON: a summary of `ecsotel bench
+# --backend-only --modes off,on,10% --backend-json PATH`, for the apps' throughput rows.
+.PHONY: sampling-cost
+sampling-cost: setup collector frontend-build $(TELEMETRYGEN) ## Measure what tail sampling costs (the gateway per 1,000 spans/s, the delay to a complete trace); writes docs/performance.md
+	$(RUN) ecsotel sampling-cost --telemetrygen $(TELEMETRYGEN) $(if $(BACKEND_JSON),--backend-json $(BACKEND_JSON))
+
 # Not part of `make test` (test-e2e runs its 40 s version): about 10 minutes.
 .PHONY: sampling-drill
 sampling-drill: setup collector frontend-build ## Tail against head sampling under FAULT_RATE 5 % (error traces kept whole, the share, a gateway restart); writes docs/performance.md

@@ -169,7 +169,8 @@ def sampling_drill(
     short: Annotated[bool, typer.Option("--short", help="The test's 40 s timeline")] = False,
 ) -> None:
     """Tail against head sampling under FAULT_RATE 5 %: error traces kept whole, a restart."""
-    from ecsotel.exercise.drills import sampling, sampling_report
+    from ecsotel.exercise import sampling_report
+    from ecsotel.exercise.drills import sampling
 
     timeline = sampling.SHORT if short else sampling.FULL
     measured = sampling.sampling_drill(timeline)
@@ -180,9 +181,25 @@ def sampling_drill(
         console.print(f"FAILED: {problem}")
     if not short:
         tail, head = measured["tail"], measured["head"]
-        sampling_report.write(sampling_report.section(tail, head, timeline.traffic, timeline.rate))
+        table = sampling_report.drill_section(tail, head, timeline.traffic, timeline.rate)
+        sampling_report.write(sampling_report.KEEPS, table)
         console.print(f"figures in {sampling.RESULTS}; table in docs/performance.md")
     _verdict(not found, "sampling-drill")
+
+
+@app.command("sampling-cost")
+def sampling_cost(
+    telemetrygen: Annotated[Path, typer.Option(help="telemetrygen binary")],
+    backend_json: Annotated[
+        Path | None,
+        typer.Option(help="`bench --backend-only --modes off,on,10% --backend-json`'s figures"),
+    ] = None,
+) -> None:
+    """What tail sampling costs: the gateway per 1,000 spans/s, the delay to a complete trace."""
+    from ecsotel.exercise.bench.gateway import sampling_cost as measure
+
+    report = measure(telemetrygen=telemetrygen, backend_json=backend_json)
+    console.print(f"wrote the sampling cost into {report}")
 
 
 @app.command()

@@ -124,6 +124,8 @@ def app_specs(stack: Stack) -> tuple[ServiceSpec, ServiceSpec]:
         "DB_SECRET_ARN": stack.db_secret_arn,
     }
     sampler = {} if stack.head_share is None else head_sampler_env(stack.head_share)
+    # Set only when asked for: the app's own default is no fault.
+    faults = {"FAULT_RATE": str(stack.fault_rate)} if stack.fault_rate else {}
     # With tail sampling each app has a sidecar of its own, as in its ECS task.
     frontend_otlp = ports.otlp_endpoint
     if stack.sampling == "tail":
@@ -134,7 +136,7 @@ def app_specs(stack: Stack) -> tuple[ServiceSpec, ServiceSpec]:
         otlp_endpoint=ports.otlp_endpoint,
         aws=stack.aws.client_env(),
         pipeline=stack.pipeline,
-        extra_env={**sampler, "FAULT_RATE": str(stack.fault_rate)},
+        extra_env={**sampler, **faults},
     )
     frontend = frontend_spec(
         port=ports.frontend,

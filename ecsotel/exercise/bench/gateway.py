@@ -9,12 +9,13 @@ collector case does: moto's translation would compete for the cores measured) an
 serves its own counters. Its RSS above idle at the end is what decision_wait of
 spans costs; CPU per span includes the decision and the export of the kept share.
 
-`gateway_section` writes the report's "Sampling: what it costs" section from it,
-from the time to a complete trace in each mode (bench/latency.py), and from the
-backend's 100 % (`on`) and 10 % modes, which are head and tail's recording.
+Its figures go into docs/performance.md's "Sampling: what it costs"
+(ecsotel/exercise/sampling_report.py).
 """
 
+import json
 import subprocess
+import tempfile
 import time
 from functools import partial
 from pathlib import Path
@@ -27,7 +28,7 @@ from ecsotel.exercise.harness.procfs import cpu_seconds, rss_mib
 from ecsotel.local.collector import ANY_PORT, CONFIG, CollectorPorts, binary_spec
 from ecsotel.local.moto import CREDENTIALS, REGION
 from ecsotel.local.process import log_file, start
-from ecsotel.local.sampling import GATEWAY_CONFIG, decision_wait_seconds
+from ecsotel.local.sampling import GATEWAY_CONFIG, SAMPLINGS, decision_wait_seconds
 
 BENCH_OVERLAY = """
 service:
@@ -131,38 +132,22 @@ def gateway_cost(
     }
 
 
-def gateway_section(
-    cost: dict[str, float] | None,
-    latency: dict[str, dict[str, float]],
-    backend: dict[str, dict[str, float]],
-) -> str:
-    """The report's sampling section: the gateway's cost, the delay, the apps' throughput."""
-    lines = [
-        "What tail sampling costs against head sampling ([sampling.md](sampling.md)), "
-        "measured by `make bench`.\n",
-        "| what | head | tail |",
-        "| --- | ---: | ---: |",
-    ]
-    for request in ("get by id", "list (100)", "create"):
-        on, sampled = backend[f"on / {request}"], backend[f"10% / {request}"]
-        lines.append(
-            f"| fastapi-app {request}: throughput against telemetry off (records 10 % / 100 %)"
-            f" | {sampled['rps_ratio']:.2f} | {on['rps_ratio']:.2f} |"
-        )
-    head, tail = latency["head"], latency["tail"]
-    lines.append(
-        f"| response to complete trace, p50 / p95 (s; {tail['samples']:.0f} creates, "
-        f"a root span each) | {head['p50_s']:.2f} / {head['p95_s']:.2f} "
-        f"| {tail['p50_s']:.2f} / {tail['p95_s']:.2f} |"
-    )
-    if cost is not None:
-        lines += [
-            f"| gateway at {cost['spans_per_second']:.0f} spans/s for {cost['seconds']:.0f} s:"
-            f" CPU per 1,000 spans/s | - | {cost['cores_per_1000']:.3f} core |",
-            f"| gateway: memory held per 1,000 spans/s (decision_wait "
-            f"{cost['decision_wait_s']:.0f} s; idle {cost['idle_mib']:.0f} MiB) | - "
-            f"| {cost['held_mib_per_1000']:.0f} MiB |",
-            f"| gateway: share of spans kept (no errors in the load; refused "
-            f"{cost['refused']:.0f}) | - | {cost['kept_percent']:.1f} % |",
-        ]
-    return "\n".join(lines) + "\n"
+def sampling_cost(*, telemetrygen: Path, backend_json: Path | None) -> Path:
+    """`ecsotel sampling-cost`: the gateway case (3,000 spans/s for 60 s, as `make bench`'s
+    collector) and 20 creates' delay in each mode, into the report.
+
+    The apps' throughput rows come from `backend_json`, the summary that `ecsotel bench
+    --backend-only --modes off,on,10% --backend-json PATH` writes (left out without it).
+    """
+    from ecsotel.exercise.bench.latency import action_to_trace
+    from ecsotel.exercise.bench.run import REPORT
+    from ecsotel.exercise.sampling_report import COSTS, cost_section, write
+
+    folder = Path(tempfile.mkdtemp(prefix="ecsotel-sampling-cost-"))
+    cost = gateway_cost(telemetrygen=telemetrygen, spans_per_second=3000, seconds=60, folder=folder)
+    latencies: dict[str, dict[str, float]] = {
+        mode: action_to_trace(20, folder, sampling=mode) for mode in SAMPLINGS
+    }
+    backend = json.loads(backend_json.read_text()) if backend_json is not None else None
+    write(COSTS, cost_section(cost, latencies, backend))
+    return REPORT

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ecsotel.exercise.bench import backend, frontend
 from ecsotel.exercise.bench.collector import collector_cost
-from ecsotel.exercise.bench.gateway import gateway_cost, gateway_section
+from ecsotel.exercise.bench.gateway import gateway_cost
 from ecsotel.exercise.bench.latency import action_to_trace
 from ecsotel.exercise.bench.options import BenchOptions
 from ecsotel.exercise.bench.report import (
@@ -29,14 +29,7 @@ from ecsotel.exercise.bench.report import (
 from ecsotel.paths import REPO_ROOT
 
 REPORT = REPO_ROOT / "docs" / "performance.md"
-SAMPLING = "Sampling: what it costs"
-OWN_SECTIONS = (
-    "Budgets",
-    "Where fastapi-app's telemetry CPU goes",
-    SAMPLING,
-    "Method",
-    "Machine",
-)
+OWN_SECTIONS = ("Budgets", "Where fastapi-app's telemetry CPU goes", "Method", "Machine")
 COMPONENTS = "Where fastapi-app's telemetry CPU goes"
 
 
@@ -116,7 +109,6 @@ def own_sections(
     cost: dict[str, float] | None,
     rss_budget_mib: float,
     components: dict[str, float] | None = None,
-    sampling: str | None = None,
 ) -> dict[str, str]:
     """The report's Budgets, telemetry CPU, Method and Machine sections."""
     budgets = (
@@ -153,8 +145,6 @@ def own_sections(
     own = {"Budgets": budgets}
     if components is not None:
         own[COMPONENTS] = components_section(components)
-    if sampling is not None:
-        own[SAMPLING] = sampling
     return {**own, "Method": method, "Machine": machine() + "\n"}
 
 
@@ -193,8 +183,10 @@ def bench(options: BenchOptions, report: Path = REPORT) -> None:
     components = None
     if options.components_json is not None:
         components = json.loads(options.components_json.read_text())
-    sampling = gateway_section(gateway, {"head": latency, "tail": tail_latency}, backend_summary)
-    own = own_sections(
-        backend_summary, front, latency, cost, options.rss_budget_mib, components, sampling
-    )
+    own = own_sections(backend_summary, front, latency, cost, options.rss_budget_mib, components)
     write_report(own, report)
+    # Imported here: sampling_report reads this module's REPORT and sections.
+    from ecsotel.exercise.sampling_report import COSTS, cost_section, write
+
+    latencies = {"head": latency, "tail": tail_latency}
+    write(COSTS, cost_section(gateway, latencies, backend_summary), report)

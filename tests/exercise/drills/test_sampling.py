@@ -1,11 +1,9 @@
 """The sampling drill's counting and verdict, fed traces and figures that break it."""
 
-from pathlib import Path
 from typing import Any
 
 from ecsotel import xray
 from ecsotel.exercise.drills.sampling import Figures, Seen, figures, problems
-from ecsotel.exercise.drills.sampling_report import TITLE, section, write
 from ecsotel.exercise.harness.traffic import Outcome
 
 TAIL: Figures = {
@@ -91,16 +89,3 @@ def test_requests_in_the_restart_window_are_counted_apart() -> None:
     assert counted["restart_window_error_traces"] == 1
     assert counted["restart_window_error_traces_lost"] == 1
     assert counted["restart_window_kept_but_split"] == 2
-
-
-def test_the_report_replaces_its_own_section_and_keeps_the_others(tmp_path: Path) -> None:
-    report = tmp_path / "performance.md"
-    report.write_text("# Performance\n\nintro\n\n## Budgets\nkept as is\n", encoding="utf-8")
-
-    write(section(TAIL, HEAD, 40, 12), report)
-    write(section(TAIL, {**HEAD, "error_traces_complete": 2}, 40, 12), report)
-
-    text = report.read_text(encoding="utf-8")
-    assert text.count(f"## {TITLE}") == 1
-    assert "## Budgets\nkept as is" in text
-    assert "| error traces kept complete | 15 of 15 (100 %) | 2 of 24 (8 %) |" in text
