@@ -5,14 +5,71 @@ and `ecsotel sampling-cost` the second (bench/gateway.py, bench/latency.py and
 the backend's `on` and `10%` modes). Each replaces only its own section.
 """
 
+import math
 from pathlib import Path
 
 from ecsotel.exercise.bench.report import machine
 from ecsotel.exercise.bench.run import REPORT, sections
+from ecsotel.local.sampling import share_percent
 
 KEEPS = "Sampling: what each mode keeps"
 COSTS = "Sampling: what it costs"
 Figures = dict[str, float]
+
+# Unit prices as docs/deploy.md and docs/sampling.md quote them (Tokyo, on demand;
+# tests/exercise/test_sampling_report.py holds them equal), 730 hours a month.
+FARGATE_VCPU_HOUR = 0.05056
+FARGATE_GB_HOUR = 0.00553
+XRAY_PER_MILLION_TRACES = 5.00
+MONTH_SECONDS = 730 * 3600
+# What the monthly table assumes beside the measured figures: a request's spans
+# (nextjs-app's server, route and fetch spans, fastapi-app's server and SQL spans), the
+# share of requests that fail, and the gateway task of infra/gateway.tf (0.5 vCPU,
+# 1 GB, scaled to 60 % CPU and memory, at least 2 tasks, 500 spans/s of share each).
+SPANS_PER_REQUEST = 6
+ERROR_SHARE = 0.01
+TASK_VCPU, TASK_MIB, TARGET, MIN_TASKS, SHARE_CAP = 0.5, 1024, 0.6, 2, 500
+
+
+def head_traces_per_second(rps: float) -> float:
+    """X-Ray's rules (infra/sampling.tf) on capacity.md's mix: reads 1/s then 5 % of 60 %,
+    each write method 1/s then 10 % of 40 %."""
+    return 4 + rps * (0.6 * 0.05 + 0.4 * 0.10)
+
+
+def gateway_tasks(rps: float, cost: Figures) -> int:
+    """Tasks for `rps` requests a second at the autoscaling targets, by CPU or memory."""
+    thousands = rps * SPANS_PER_REQUEST / 1000
+    cpu = thousands * cost["cores_per_1000"] / (TASK_VCPU * TARGET)
+    memory = (cost["idle_mib"] + thousands * cost["held_mib_per_1000"]) / (TASK_MIB * TARGET)
+    return max(MIN_TASKS, math.ceil(cpu), math.ceil(memory))
+
+
+def tail_traces_per_second(rps: float, tasks: int, share_percent: float) -> float:
+    """Every error trace, and the share of the rest under the per-task cap."""
+    share = min(
+        share_percent / 100 * (1 - ERROR_SHARE) * rps, SHARE_CAP * tasks / SPANS_PER_REQUEST
+    )
+    return ERROR_SHARE * rps + share
+
+
+def monthly_costs(cost: Figures, share_percent: float) -> list[str]:
+    """Rows of the monthly table at 100, 1,000 and 10,000 requests a second."""
+    rows = [
+        "| req/s | spans/s | gateway tasks | gateway $/month | traces kept/s: head, tail "
+        "| X-Ray $/month: head, tail |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    task_month = (TASK_VCPU * FARGATE_VCPU_HOUR + TASK_MIB / 1024 * FARGATE_GB_HOUR) * 730
+    for rps in (100, 1_000, 10_000):
+        tasks = gateway_tasks(rps, cost)
+        kept = (head_traces_per_second(rps), tail_traces_per_second(rps, tasks, share_percent))
+        xray = [k * MONTH_SECONDS / 1e6 * XRAY_PER_MILLION_TRACES for k in kept]
+        rows.append(
+            f"| {rps:,} | {rps * SPANS_PER_REQUEST:,} | {tasks} | {tasks * task_month:,.0f} "
+            f"| {kept[0]:,.0f}, {kept[1]:,.0f} | {xray[0]:,.0f}, {xray[1]:,.0f} |"
+        )
+    return rows
 
 
 def drill_section(tail: Figures, head: Figures, seconds: float, rate: float) -> str:
@@ -94,5 +151,23 @@ def cost_section(
             f"| {cost['held_mib_per_1000']:.0f} MiB |",
             f"| gateway: share of spans kept (no errors in the load; refused "
             f"{cost['refused']:.0f}) | - | {cost['kept_percent']:.1f} % |",
+        ]
+    if backend is not None:
+        ratios = [
+            backend[f"on / {r}"]["rps_ratio"] / backend[f"10% / {r}"]["rps_ratio"]
+            for r in ("get by id", "list (100)", "create")
+        ]
+        slower = sum(ratios) / len(ratios)
+        lines.append(
+            f"\nRecording every trace leaves fastapi-app {slower:.2f} of its throughput at "
+            f"10 % (mean of the three requests): about {100 / slower - 100:.0f} % more app "
+            "tasks for the same load, before the gateway."
+        )
+    if cost is not None:
+        lines += [
+            f"\nA month at the unit prices of deploy.md and sampling.md, with the measured "
+            f"gateway figures above, {SPANS_PER_REQUEST} spans a request and "
+            f"{ERROR_SHARE:.0%} of requests failing (assumed):\n",
+            *monthly_costs(cost, share_percent()),
         ]
     return "\n".join(lines) + "\n"

@@ -2,7 +2,17 @@
 
 from pathlib import Path
 
-from ecsotel.exercise.sampling_report import COSTS, KEEPS, cost_section, drill_section, write
+from ecsotel.exercise.sampling_report import (
+    COSTS,
+    FARGATE_GB_HOUR,
+    FARGATE_VCPU_HOUR,
+    KEEPS,
+    XRAY_PER_MILLION_TRACES,
+    cost_section,
+    drill_section,
+    write,
+)
+from ecsotel.paths import REPO_ROOT
 from tests.exercise.drills.test_sampling import HEAD, TAIL
 
 LATENCY = {
@@ -51,3 +61,26 @@ def test_the_cost_section_shows_the_gateway_the_delay_and_the_apps_when_measured
     assert "| fastapi-app get by id: throughput" in with_apps
     assert "| 0.90 | 0.80 |" in with_apps
     assert "gateway at" not in with_apps
+
+
+def test_the_monthly_table_prices_both_modes_at_three_levels() -> None:
+    text = cost_section(GATEWAY, LATENCY, None)
+    rows = [
+        line for line in text.splitlines() if line.startswith(("| 100 ", "| 1,000 ", "| 10,000 "))
+    ]
+
+    assert len(rows) == 3
+    # At 1,000 req/s the rules keep 4 + 70 traces a second (infra/sampling.tf's comment).
+    assert "| 74, " in rows[1]
+    # The gateway's floor is two tasks.
+    assert rows[0].split(" | ")[2] == "2"
+
+
+def test_the_prices_are_the_ones_the_guides_quote() -> None:
+    deploy = (REPO_ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
+    guide = (REPO_ROOT / "docs" / "sampling.md").read_text(encoding="utf-8")
+
+    assert f"${FARGATE_VCPU_HOUR} per vCPU-hour" in deploy
+    assert f"${FARGATE_GB_HOUR} per GB-hour" in deploy
+    assert f"${FARGATE_VCPU_HOUR} per vCPU-hour" in guide
+    assert f"X-Ray ${XRAY_PER_MILLION_TRACES:.2f} per million" in guide

@@ -14,7 +14,6 @@ Its figures go into docs/performance.md's "Sampling: what it costs"
 """
 
 import json
-import subprocess
 import tempfile
 import time
 from functools import partial
@@ -25,6 +24,7 @@ from devkit.ports import free_port
 
 from ecsotel.exercise.bench.collector import counters
 from ecsotel.exercise.harness.procfs import cpu_seconds, rss_mib
+from ecsotel.exercise.harness.telemetrygen import send_traces
 from ecsotel.local.collector import ANY_PORT, CONFIG, CollectorPorts, binary_spec
 from ecsotel.local.moto import CREDENTIALS, REGION
 from ecsotel.local.process import log_file, start
@@ -87,26 +87,12 @@ def gateway_cost(
             poll_until(lambda: counters(metrics_port), "the gateway's own metrics", timeout=30)
             idle_mib = rss_mib(gateway.pid)
             before, started = cpu_seconds(gateway.pid), time.monotonic()
-            # --rate is spans per worker; four workers, so one goroutine's pace is no limit.
-            subprocess.run(
-                [
-                    str(telemetrygen),
-                    "traces",
-                    "--otlp-endpoint",
-                    f"127.0.0.1:{listening.grpc}",
-                    "--otlp-insecure",
-                    "--workers",
-                    "4",
-                    "--child-spans",
-                    str(CHILD_SPANS),
-                    "--rate",
-                    str(spans_per_second / 4),
-                    "--duration",
-                    f"{seconds}s",
-                ],
-                check=True,
-                capture_output=True,
-                timeout=seconds + 60,
+            send_traces(
+                telemetrygen,
+                f"127.0.0.1:{listening.grpc}",
+                spans_per_second=spans_per_second,
+                seconds=seconds,
+                options=["--child-spans", str(CHILD_SPANS)],
             )
             elapsed = time.monotonic() - started
             cores = (cpu_seconds(gateway.pid) - before) / elapsed
