@@ -16,7 +16,7 @@ from ecsotel.local.ports import Ports
 from ecsotel.local.process import log_file
 from ecsotel.local.stack import Stack, running_stack
 from ecsotel.paths import CACHE_DIR, REPO_ROOT
-from tests.e2e.test_stack import run_verify
+from tests.e2e.test_stack import passed_verify
 
 pytestmark = pytest.mark.e2e
 
@@ -47,9 +47,7 @@ def test_tail_sampling_runs_a_sidecar_per_app_and_two_gateways(tail_stack: Stack
 @pytest.fixture(scope="module")
 def verified(tail_stack: Stack) -> str:
     """What `ecsotel verify` printed against it (it must pass)."""
-    result = run_verify(tail_stack.ports)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
+    return passed_verify(tail_stack.ports)
 
 
 def test_verify_finds_its_marked_traces_through_the_gateways(verified: str) -> None:
