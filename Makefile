@@ -135,9 +135,10 @@ $(ACTIONLINT):
 # --- run -----------------------------------------------------------------------
 
 .PHONY: up
-up: setup-cli setup-backend collector frontend-build ## Run the whole system locally (Ctrl-C stops it; PIPELINE=otlp for the OTLP pipeline)
+up: setup-cli setup-backend collector frontend-build ## Run the whole system locally (Ctrl-C stops it; PIPELINE=otlp, SAMPLING=tail, FAULT_RATE=0.05)
 	@$(MAKE) system-deps STACK_ONLY=1
-	$(RUN_CLI) ecsotel up $(if $(PIPELINE),--pipeline $(PIPELINE))
+	$(RUN_CLI) ecsotel up $(if $(PIPELINE),--pipeline $(PIPELINE)) $(if $(SAMPLING),--sampling $(SAMPLING)) \
+	  $(if $(FAULT_RATE),--fault-rate $(FAULT_RATE))
 
 # Without BASE_URL, verify checks the local stack where `make up` put it (STACK_*_PORT).
 .PHONY: verify
@@ -249,6 +250,14 @@ test-collector: setup collector ## Validate the collector configs and run their 
 	AWS_REGION=us-east-1 OTELCOL_LOG_GROUP=/validate OTELCOL_LOG_STREAM=validate \
 	  $(COLLECTOR_BIN) validate --config collector/config.yaml --config collector/config.standin.yaml \
 	  && echo "collector/config.standin.yaml (over config.yaml): valid"
+	@# Tail sampling: each overlay over each pipeline's base (the resolver: any valid one).
+	for base in config.yaml config.otlp.yaml; do for overlay in config.tail.yaml config.gateway.yaml; do \
+	  AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
+	  OTELCOL_LOG_GROUP=/validate OTELCOL_LOG_STREAM=validate \
+	  OTELCOL_GATEWAY_RESOLVER='{static: {hostnames: ["127.0.0.1:4317"]}}' \
+	  $(COLLECTOR_BIN) validate --config collector/$$base --config collector/$$overlay \
+	  && echo "collector/$$overlay (over $$base): valid" || exit 1; \
+	done; done
 	$(RUN) pytest tests/collector
 
 # Not part of `make test` (which runs the short drill in test-collector): about
@@ -302,6 +311,18 @@ FUZZ_EXAMPLES ?= 200
 .PHONY: fuzz
 fuzz: setup-backend collector frontend-build ## Fuzz the backend's and the frontend's APIs with Schemathesis (FUZZ_EXAMPLES per operation)
 	$(RUN_EXERCISE) ecsotel fuzz --examples $(FUZZ_EXAMPLES)
+
+# Not part of `make test` (the numbers depend on the machine; `make bench` measures the
+# same with everything else): about 3 minutes. BACKEND_JSON: a summary of `ecsotel bench
+# --backend-only --modes off,on,10% --backend-json PATH`, for the apps' throughput rows.
+.PHONY: sampling-cost
+sampling-cost: setup collector frontend-build $(TELEMETRYGEN) ## Measure what tail sampling costs (the gateway per 1,000 spans/s, the delay to a complete trace); writes docs/performance.md
+	$(RUN) ecsotel sampling-cost --telemetrygen $(TELEMETRYGEN) $(if $(BACKEND_JSON),--backend-json $(BACKEND_JSON))
+
+# Not part of `make test` (test-e2e runs its 40 s version): about 10 minutes.
+.PHONY: sampling-drill
+sampling-drill: setup collector frontend-build ## Tail against head sampling under FAULT_RATE 5 % (error traces kept whole, the share, a gateway restart); writes docs/performance.md
+	$(RUN) ecsotel sampling-drill
 
 # Not part of `make test` (test-e2e runs a few seconds of each drill): about 3 minutes.
 .PHONY: drills

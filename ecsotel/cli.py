@@ -2,7 +2,8 @@
 
 The commands only parse options and print; the work is in local/ (the stack),
 proof/ (verify), deploy/ (AWS), xray.py (trace trees) and exercise/ (the benches,
-load, drills, soaks and fuzzing, whose commands exercise/commands.py adds).
+load, drills, soaks and fuzzing, whose commands exercise/commands.py and
+fault_commands.py add).
 """
 
 import threading
@@ -15,18 +16,26 @@ from rich.text import Text
 from ecsotel.console import console
 from ecsotel.deploy.plan import DEFAULT_REGION, DeployError
 from ecsotel.exercise import commands as exercise_commands
+from ecsotel.exercise import fault_commands
 from ecsotel.local.collector import Pipeline
 from ecsotel.local.ports import Ports
+from ecsotel.local.sampling import Sampling
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
-# bench, bench-list, load, drills, pipeline-drill, soak, soak-renders, fuzz, bundle-size
+# bench, bench-list, load, drills, pipeline-drill, sampling-drill, soak, soak-renders, fuzz,
+# bundle-size
 app.add_typer(exercise_commands.app)
+app.add_typer(fault_commands.app)
 
 COLOURS = {
     "postgres": "blue",
     "aws": "yellow",
     "collector": "magenta",
     "standin": "bright_magenta",
+    "api-sidecar": "magenta",
+    "web-sidecar": "magenta",
+    "gateway-1": "bright_magenta",
+    "gateway-2": "bright_magenta",
     "backend": "green",
     "frontend": "cyan",
 }
@@ -65,15 +74,35 @@ def up(
             " (config.otlp.yaml, with a stand-in for the CloudWatch OTLP endpoints)"
         ),
     ] = "xray-exporter",
+    sampling: Annotated[
+        Sampling,
+        typer.Option(
+            help="head: the apps' sidecars export what the apps recorded; tail: a sidecar"
+            " per app routes traces to two gateways that keep or drop them whole"
+        ),
+    ] = "head",
+    fault_rate: Annotated[
+        float,
+        typer.Option(
+            min=0, max=1, help="Share of fastapi-app's API requests that fail with a 500 (0-1)"
+        ),
+    ] = 0.0,
 ) -> None:
     """Run the whole system locally until Ctrl-C, SIGTERM or SIGHUP; then stop everything.
 
     Ports: STACK_<NAME>_PORT moves one (FRONTEND, BACKEND, AWS, POSTGRES, OTLP_GRPC,
-    OTLP_HTTP, COLLECTOR_HEALTH, STANDIN_OTLP_GRPC, STANDIN_OTLP_HTTP, STANDIN_HEALTH).
+    OTLP_HTTP, COLLECTOR_HEALTH, STANDIN_*, WEB_SIDECAR_*, GATEWAY1_*, GATEWAY2_*).
     """
     from ecsotel.local.up import run_until_stopped
 
-    code = run_until_stopped(console, print_log_line, _ports(postgres_port), pipeline=pipeline)
+    code = run_until_stopped(
+        console,
+        print_log_line,
+        _ports(postgres_port),
+        pipeline=pipeline,
+        sampling=sampling,
+        fault_rate=fault_rate,
+    )
     if code:
         raise typer.Exit(code)
 
@@ -102,7 +131,7 @@ def verify(
 
     url = base_url or _ports().frontend_url
     pipeline = _pipeline_of(url)
-    console.print(f"verifying {url} ({pipeline} pipeline) ...")
+    console.print(f"verifying {url} ({pipeline}) ...")
     report, where = run(url, timeout=timeout, with_browser=browser)
     console.print(f"telemetry read from {where}; pipeline checked: {pipeline}")
     report.print(console)
@@ -111,19 +140,21 @@ def verify(
         console.print(f"[bold red]verify failed[/]: {len(failed)} of {len(report.checks)} checks")
         raise typer.Exit(1)
     console.print(
-        f"[bold green]verify passed[/]: all {len(report.checks)} checks on the {pipeline}"
-        " pipeline; one trace crosses nextjs-app -> fastapi-app -> SQL"
+        f"[bold green]verify passed[/]: all {len(report.checks)} checks ({pipeline});"
+        " one trace crosses nextjs-app -> fastapi-app -> SQL"
     )
 
 
 def _pipeline_of(url: str) -> str:
-    """The pipeline behind `url`: probed on the local stack, Terraform's output on AWS."""
+    """The pipeline (and sampling) behind `url`: probed locally, Terraform's outputs on AWS."""
     from ecsotel.aws import is_local
     from ecsotel.local.collector import running_pipeline
+    from ecsotel.local.sampling import running_sampling
 
     if is_local(url):
-        return running_pipeline(_ports().standin)
-    return "as deployed (terraform output telemetry_pipeline)"
+        ports = _ports()
+        return f"{running_pipeline(ports.standin)}, {running_sampling(ports)} sampling"
+    return "as deployed (terraform output telemetry_pipeline, trace_sampling)"
 
 
 @app.command()

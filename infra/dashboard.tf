@@ -188,5 +188,5 @@ locals {
 
 resource "aws_cloudwatch_dashboard" "this" {
   dashboard_name = local.name
-  dashboard_body = jsonencode({ widgets = concat(local.dashboard_widgets, local.slo_widgets) })
+  dashboard_body = jsonencode({ widgets = concat(local.dashboard_widgets, local.slo_widgets, [for widget in local.gateway_dashboard_widgets : widget if local.tail]) })
 }

@@ -36,14 +36,18 @@ locals {
     # creates owned by root (0755) and the scratch image cannot chown: there it
     # runs as uid 0, still with every capability dropped and a read-only root.
     user = local.otlp ? "0" : "10001"
-    # The whole config comes from this variable (ADOT's ECS convention); as a
-    # secret, its content stays out of the task definition.
-    secrets = [
-      { name = "AOT_CONFIG_CONTENT", valueFrom = aws_ssm_parameter.collector_config.arn },
-    ]
-    environment = [
-      { name = "AWS_REGION", value = var.region },
-    ]
+    # Head sampling: the whole config comes from AOT_CONFIG_CONTENT (ADOT's ECS
+    # convention). Tail sampling layers an overlay over it, and ADOT reads more
+    # than one config only from --config flags, all of which it ignores once
+    # AOT_CONFIG_CONTENT is set: then both come from variables of their own.
+    # As secrets, their content stays out of the task definition.
+    command = local.tail ? ["--config=env:OTELCOL_CONFIG", "--config=env:OTELCOL_OVERLAY"] : null
+    secrets = local.tail ? local.layered_config_secrets["sidecar"] : local.whole_config_secrets
+    environment = concat(
+      [{ name = "AWS_REGION", value = var.region }],
+      # Where the gateway tasks are (collector/config.tail.yaml).
+      local.tail ? [{ name = "OTELCOL_GATEWAY_RESOLVER", value = local.gateway_resolver }] : [],
+    )
     # The queue of the OTLP pipeline; the module's default restart policy restarts
     # a failed sidecar in place, and the volume (and so the queue) outlives it.
     mountPoints = local.otlp ? [
@@ -66,6 +70,17 @@ locals {
     cloudwatch_log_group_retention_in_days = var.log_retention_days
   }
 
+  whole_config_secrets = [
+    { name = "AOT_CONFIG_CONTENT", valueFrom = aws_ssm_parameter.collector_config.arn },
+  ]
+  # By role (sidecar, gateway): the pipeline's config, then that role's overlay.
+  layered_config_secrets = {
+    for role, overlay in aws_ssm_parameter.collector_overlay : role => [
+      { name = "OTELCOL_CONFIG", valueFrom = aws_ssm_parameter.collector_config.arn },
+      { name = "OTELCOL_OVERLAY", valueFrom = overlay.arn },
+    ]
+  }
+
   # Standard OTEL_* settings shared by both apps; each adds its service name. The
   # sidecar listens on 127.0.0.1 only (the task shares one network namespace);
   # "localhost" could resolve to ::1 first in Node.js and miss it. Everything else
@@ -80,11 +95,12 @@ locals {
       { name = "AWS_REGION", value = var.region },
       # On the OTLP pipeline the apps send their log records too (with trace ids).
       { name = "OTEL_LOGS_EXPORTER", value = local.otlp ? "otlp" : "none" },
-      # New traces are sampled by the X-Ray sampling rules (sampling.tf), which
-      # the apps fetch through the sidecar's sampling proxy (awsproxy in the
-      # collector config, on 127.0.0.1:2000).
-      { name = "OTEL_TRACES_SAMPLER", value = "xray" },
-      { name = "OTEL_TRACES_SAMPLER_ARG", value = "endpoint=http://127.0.0.1:2000" },
+      # Head sampling: new traces are sampled by the X-Ray sampling rules
+      # (sampling.tf), which the apps fetch through the sidecar's sampling proxy
+      # (awsproxy in the collector config, on 127.0.0.1:2000). Tail sampling: the
+      # apps record every trace, and the gateway decides (gateway.tf).
+      { name = "OTEL_TRACES_SAMPLER", value = local.tail ? "parentbased_always_on" : "xray" },
+      { name = "OTEL_TRACES_SAMPLER_ARG", value = local.tail ? "" : "endpoint=http://127.0.0.1:2000" },
     ],
     [for name, value in jsondecode(file("${path.module}/../collector/app-env.json")) : { name = name, value = value }],
   )
@@ -209,6 +225,8 @@ module "fastapi_service" {
         # Sized against Aurora's connection limit (autoscaling.tf).
         { name = "DB_POOL_SIZE", value = tostring(var.db_pool_size) },
         { name = "DB_MAX_OVERFLOW", value = tostring(var.db_max_overflow) },
+        # For drills only; 0 (the default) injects nothing (app/core/faults.py).
+        { name = "FAULT_RATE", value = tostring(var.fault_rate) },
       ])
       dependsOn              = local.depends_on_collector
       readonlyRootFilesystem = true

@@ -4,7 +4,9 @@
 #   xray:PutTraceSegments / xray:PutTelemetryRecords, and on the OTLP pipeline
 #   xray:PutSpans / xray:PutSpansForIndexing (X-Ray has no resource ARNs), and
 #   cloudwatch:PutMetricData (CloudWatch metrics have no resource ARNs).
-# Each task role gets only the telemetry grants of the chosen pipeline.
+# Each task role gets only the telemetry grants of the chosen pipeline, and the
+# right to write traces goes to whoever sends them: the app sidecars with head
+# sampling, the gateway's task alone with tail sampling.
 
 data "aws_caller_identity" "current" {}
 
@@ -39,7 +41,7 @@ resource "aws_iam_role" "execution" {
 locals {
   # The service module creates one log group per container (/aws/ecs/<service>/<container>).
   container_log_group_arns = flatten([
-    for service in [module.fastapi_service, module.nextjs_service] : [
+    for service in [module.fastapi_service, module.nextjs_service, module.gateway_service] : [
       for container in values(service.container_definitions) : container.cloudwatch_log_group_arn
     ]
   ])
@@ -71,7 +73,7 @@ data "aws_iam_policy_document" "execution" {
   statement {
     sid       = "ReadCollectorConfig"
     actions   = ["ssm:GetParameters"]
-    resources = [aws_ssm_parameter.collector_config.arn]
+    resources = concat([aws_ssm_parameter.collector_config.arn], [for overlay in aws_ssm_parameter.collector_overlay : overlay.arn])
   }
 }
 
@@ -93,15 +95,19 @@ resource "aws_iam_role" "task" {
   tags = local.tags
 }
 
-# Both sidecars on the "xray-exporter" pipeline: traces to X-Ray, EMF metrics
-# into the one metrics log group.
-data "aws_iam_policy_document" "telemetry" {
-  statement {
-    sid       = "WriteTraces"
-    actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
-    resources = ["*"] # X-Ray has no resource-level permissions
-  }
+resource "aws_iam_role" "gateway" {
+  count = local.tail ? 1 : 0
 
+  name               = "${local.name}-otel-gateway-task"
+  description        = "Containers of the otel-gateway task: the sampled traces to X-Ray"
+  assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume.json
+
+  tags = local.tags
+}
+
+# Both sidecars on the "xray-exporter" pipeline: EMF metrics into the one metrics
+# log group (traces: write_traces below).
+data "aws_iam_policy_document" "telemetry" {
   statement {
     sid = "WriteMetricsLogGroup"
     actions = [
@@ -117,19 +123,10 @@ data "aws_iam_policy_document" "telemetry" {
   }
 }
 
-# Each sidecar on the "otlp" pipeline: spans to the X-Ray OTLP endpoint, metrics
-# to the CloudWatch OTLP endpoint, the app's log records into its own group.
+# Each sidecar on the "otlp" pipeline: metrics to the CloudWatch OTLP endpoint,
+# the app's log records into its own group (spans: write_spans below).
 data "aws_iam_policy_document" "telemetry_otlp" {
   for_each = aws_cloudwatch_log_group.otlp_logs
-
-  statement {
-    # PutSpans takes the spans; PutSpansForIndexing lets X-Ray index the share
-    # the indexing rule samples (AWSXrayWriteOnlyPolicy, which AWS's OTLP setup
-    # guide attaches, grants both).
-    sid       = "WriteSpans"
-    actions   = ["xray:PutSpans", "xray:PutSpansForIndexing"]
-    resources = ["*"] # X-Ray has no resource-level permissions
-  }
 
   statement {
     # No cloudwatch:namespace condition: OTLP metrics are stored without a
@@ -155,6 +152,40 @@ resource "aws_iam_role_policy" "telemetry" {
   policy = local.otlp ? data.aws_iam_policy_document.telemetry_otlp[each.key].json : data.aws_iam_policy_document.telemetry.json
 }
 
+# Traces to X-Ray on the "xray-exporter" pipeline.
+data "aws_iam_policy_document" "write_traces" {
+  statement {
+    sid       = "WriteTraces"
+    actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+    resources = ["*"] # X-Ray has no resource-level permissions
+  }
+}
+
+# Spans to the X-Ray OTLP endpoint on the "otlp" pipeline.
+data "aws_iam_policy_document" "write_spans" {
+  statement {
+    # PutSpans takes the spans; PutSpansForIndexing lets X-Ray index the share
+    # the indexing rule samples (AWSXrayWriteOnlyPolicy, which AWS's OTLP setup
+    # guide attaches, grants both).
+    sid       = "WriteSpans"
+    actions   = ["xray:PutSpans", "xray:PutSpansForIndexing"]
+    resources = ["*"] # X-Ray has no resource-level permissions
+  }
+}
+
+locals {
+  # The roles of whatever exports traces: both app tasks' sidecars, or the gateway.
+  trace_writers = local.tail ? { for role in aws_iam_role.gateway : "otel-gateway" => role } : aws_iam_role.task
+}
+
+resource "aws_iam_role_policy" "write_traces" {
+  for_each = local.trace_writers
+
+  name   = "write-traces"
+  role   = each.value.id
+  policy = local.otlp ? data.aws_iam_policy_document.write_spans.json : data.aws_iam_policy_document.write_traces.json
+}
+
 # Both apps' remote samplers, through the sidecar's proxy: read the sampling
 # rules (sampling.tf) and report how many requests each rule saw.
 data "aws_iam_policy_document" "sampling" {
@@ -166,7 +197,8 @@ data "aws_iam_policy_document" "sampling" {
 }
 
 resource "aws_iam_role_policy" "sampling" {
-  for_each = aws_iam_role.task
+  # Only the head samplers read the rules.
+  for_each = local.tail ? {} : aws_iam_role.task
 
   name   = "read-sampling-rules"
   role   = each.value.id

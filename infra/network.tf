@@ -74,7 +74,8 @@ locals {
 }
 
 resource "aws_vpc_security_group_ingress_rule" "this" {
-  for_each = local.security_group_rules
+  # With tail sampling, also the sidecars to the gateway (gateway.tf).
+  for_each = merge(local.security_group_rules, local.gateway_security_group_rules)
 
   description                  = each.value.description
   security_group_id            = each.value.target
@@ -87,7 +88,7 @@ resource "aws_vpc_security_group_ingress_rule" "this" {
 }
 
 resource "aws_vpc_security_group_egress_rule" "this" {
-  for_each = local.security_group_rules
+  for_each = merge(local.security_group_rules, local.gateway_security_group_rules)
 
   description                  = each.value.description
   security_group_id            = each.value.source

@@ -36,3 +36,19 @@ resource "aws_ssm_parameter" "collector_config" {
 
   tags = local.tags
 }
+
+# Tail sampling's overlays (trace_sampling = "tail", gateway.tf), layered over the
+# parameter above: the sidecars' (collector/config.tail.yaml) and the gateway's
+# (collector/config.gateway.yaml). Both tasks read them through their secrets.
+resource "aws_ssm_parameter" "collector_overlay" {
+  #checkov:skip=CKV_AWS_337:The collector config holds no secret; SecureString with the AWS-managed key keeps it out of the task definition at no cost.
+  for_each = local.tail ? { sidecar = "config.tail.yaml", gateway = "config.gateway.yaml" } : {}
+
+  name        = "/${local.name}/aws-otel-collector/${each.key}-overlay"
+  description = "ADOT collector overlay of the ${each.key}s for tail sampling (collector/${each.value})"
+  type        = "SecureString"
+  tier        = "Intelligent-Tiering"
+  value       = yamlencode(yamldecode(file("${path.module}/../collector/${each.value}")))
+
+  tags = local.tags
+}

@@ -45,3 +45,8 @@ output "telemetry_pipeline" {
   description = "How the collector sidecars export: \"xray-exporter\" or \"otlp\""
   value       = var.telemetry_pipeline
 }
+
+output "trace_sampling" {
+  description = "Where traces are sampled: \"head\" (the apps) or \"tail\" (the otel-gateway service)"
+  value       = var.trace_sampling
+}

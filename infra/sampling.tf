@@ -1,4 +1,5 @@
-# X-Ray sampling rules. Both apps decide which new traces to keep by these rules,
+# X-Ray sampling rules, with trace_sampling = "head" only (the default; with
+# "tail" the apps record every trace and gateway.tf decides). Both apps decide which new traces to keep by these rules,
 # read at run time through their sidecar's awsproxy (OTEL_TRACES_SAMPLER=xray in
 # ecs.tf): change a rate here and apply, and the apps follow within seconds (they
 # report to X-Ray every 10 s, and refetch the rules when X-Ray says they changed),
@@ -48,7 +49,7 @@ locals {
 }
 
 resource "aws_xray_sampling_rule" "this" {
-  for_each = local.sampling_rules
+  for_each = local.tail ? {} : local.sampling_rules
 
   rule_name      = "${local.name}-${each.key}"
   priority       = each.value.priority

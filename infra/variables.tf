@@ -235,3 +235,95 @@ variable "canary_runtime_version" {
   type        = string
   default     = "syn-nodejs-puppeteer-13.1"
 }
+
+# --- Tail sampling (gateway.tf) and the fault switch ---------------------------
+
+variable "trace_sampling" {
+  description = "Where traces are sampled: \"head\" (the apps, by the X-Ray rules of sampling.tf; the design) or \"tail\" (the apps record every trace, their sidecars route it by trace id to the otel-gateway service, which keeps every error, slow or marked trace and tail_sampling_share_percent of the rest); docs/sampling.md compares them"
+  type        = string
+  default     = "head"
+
+  validation {
+    condition     = contains(["head", "tail"], var.trace_sampling)
+    error_message = "trace_sampling must be \"head\" or \"tail\"."
+  }
+}
+
+variable "tail_sampling_decision_wait_seconds" {
+  description = "With trace_sampling = \"tail\": seconds a gateway holds a trace before it decides (sooner once the root span arrived); its memory holds this many seconds of spans"
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.tail_sampling_decision_wait_seconds >= 1 && var.tail_sampling_decision_wait_seconds <= 120 && floor(var.tail_sampling_decision_wait_seconds) == var.tail_sampling_decision_wait_seconds
+    error_message = "tail_sampling_decision_wait_seconds must be a whole number of seconds from 1 to 120."
+  }
+}
+
+variable "tail_sampling_slow_ms" {
+  description = "With trace_sampling = \"tail\": per service, a span longer than this many milliseconds keeps its trace"
+  type        = map(number)
+  default     = { "fastapi-app" = 500, "nextjs-app" = 1000 }
+
+  validation {
+    condition     = toset(keys(var.tail_sampling_slow_ms)) == toset(["fastapi-app", "nextjs-app"]) && alltrue([for ms in values(var.tail_sampling_slow_ms) : ms > 0])
+    error_message = "tail_sampling_slow_ms must give a positive threshold for fastapi-app and nextjs-app, and no other service."
+  }
+}
+
+variable "tail_sampling_share_percent" {
+  description = "With trace_sampling = \"tail\": the percentage of the other traces (no error, not slow, not marked) kept"
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.tail_sampling_share_percent >= 0 && var.tail_sampling_share_percent <= 100
+    error_message = "tail_sampling_share_percent must be between 0 and 100."
+  }
+}
+
+variable "tail_sampling_share_spans_per_second" {
+  description = "With trace_sampling = \"tail\": at most this many spans a second of that share, per gateway task (errors, slow and marked traces are never capped)"
+  type        = number
+  default     = 500
+
+  validation {
+    condition     = var.tail_sampling_share_spans_per_second >= 0 && floor(var.tail_sampling_share_spans_per_second) == var.tail_sampling_share_spans_per_second
+    error_message = "tail_sampling_share_spans_per_second must be a whole number, 0 or more."
+  }
+}
+
+variable "gateway_min_tasks" {
+  description = "With trace_sampling = \"tail\": fewest otel-gateway tasks (two: one can be replaced while the other decides)"
+  type        = number
+  default     = 2
+}
+
+variable "gateway_max_tasks" {
+  description = "With trace_sampling = \"tail\": most otel-gateway tasks"
+  type        = number
+  default     = 4
+}
+
+variable "gateway_cpu" {
+  description = "With trace_sampling = \"tail\": CPU units of each otel-gateway task"
+  type        = number
+  default     = 512
+}
+
+variable "gateway_memory" {
+  description = "With trace_sampling = \"tail\": memory (MiB) of each otel-gateway task; it holds decision_wait of spans (docs/sampling.md)"
+  type        = number
+  default     = 1024
+}
+
+variable "fault_rate" {
+  description = "For drills and demonstrations only: the share (0-1) of fastapi-app's API requests that fail with a 500 (FAULT_RATE), to see errors in the traces, alarms and SLOs; 0 injects nothing"
+  type        = number
+  default     = 0
+
+  validation {
+    condition     = var.fault_rate >= 0 && var.fault_rate <= 1
+    error_message = "fault_rate must be between 0 and 1."
+  }
+}

@@ -68,7 +68,7 @@ def main() -> None:
     if telemetry is not None:
         telemetry.instrument_engine(engine)
     migrate(engine)
-    serve(create_app(engine=engine, telemetry=telemetry), settings)
+    serve(create_app(engine=engine, telemetry=telemetry, fault_rate=settings.fault_rate), settings)
 
 
 if __name__ == "__main__":

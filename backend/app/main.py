@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 
 from app.core.errors import register_error_handlers
+from app.core.faults import fault_dependencies
 from app.core.limits import BodyLimitMiddleware
 from app.health.router import router as health_router
 from app.telemetry import Telemetry, instrument_app
@@ -17,8 +18,11 @@ from app.todos.router import router as todos_router
 MAX_BODY_BYTES = 64 * 1024
 
 
-def create_app(*, engine: Engine, telemetry: Telemetry | None) -> FastAPI:
-    """Build the application around an engine; telemetry None means off."""
+def create_app(*, engine: Engine, telemetry: Telemetry | None, fault_rate: float = 0.0) -> FastAPI:
+    """Build the application around an engine; telemetry None means off.
+
+    `fault_rate` (FAULT_RATE): the share of API requests that fail (app/core/faults.py).
+    """
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -54,6 +58,6 @@ def create_app(*, engine: Engine, telemetry: Telemetry | None) -> FastAPI:
     # Added before instrument_app's middleware, so the request metric (outside) sees 413s.
     app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
     app.include_router(health_router)
-    app.include_router(todos_router)
+    app.include_router(todos_router, dependencies=fault_dependencies(fault_rate))
     instrument_app(app, telemetry)
     return app

@@ -1,4 +1,7 @@
-"""The `ecsotel` commands that measure or break the system: options and printing only.
+"""The `ecsotel` commands that measure the system: options and printing only.
+
+The commands that break it on purpose (drills, fuzzing) and check its SLOs are in
+fault_commands.py; both are registered on the main app in ecsotel/cli.py.
 
 Registered on the main app in ecsotel/cli.py; the work is in the modules of this
 package, imported when a command runs (some pull in matplotlib, Locust or the
@@ -18,14 +21,14 @@ app = typer.Typer()
 Cpu = Annotated[int | None, typer.Option(help="Pin to this CPU (taskset)")]
 
 
-def _require(tool: str, how: str) -> None:
+def require(tool: str, how: str) -> None:
     """Stop with a message when `tool` is not on the PATH."""
     if shutil.which(tool) is None:
         console.print(f"[bold red]error:[/] {tool} is missing: {how}")
         raise typer.Exit(2)
 
 
-def _verdict(passed: bool, what: str) -> None:
+def verdict(passed: bool, what: str) -> None:
     """Print whether `what` passed; exit 1 when it did not."""
     if not passed:
         console.print(f"[bold red]{what} failed[/]")
@@ -80,7 +83,7 @@ def bench(
     from ecsotel.exercise.bench.run import measure_backend
     from ecsotel.exercise.report import PERFORMANCE
 
-    _require("wrk", "apt-get install wrk (or brew install wrk)")
+    require("wrk", "apt-get install wrk (or brew install wrk)")
     options = BenchOptions(
         rounds=rounds,
         window=window,
@@ -119,7 +122,7 @@ def bench_list(
     broken = measure(rounds)
     for sentence in broken:
         console.print(f"FAILED: {sentence}")
-    _verdict(not broken, "bench-list")
+    verdict(not broken, "bench-list")
 
 
 @app.command()
@@ -137,29 +140,19 @@ def load(
     run(objective_ms=objective_ms, step_seconds=step_seconds, out=out, smoke=smoke)
 
 
-@app.command()
-def drills(
-    short: Annotated[bool, typer.Option("--short", help="A few seconds of each drill")] = False,
+@app.command("sampling-cost")
+def sampling_cost(
+    telemetrygen: Annotated[Path, typer.Option(help="telemetrygen binary")],
+    backend_json: Annotated[
+        Path | None,
+        typer.Option(help="`bench --backend-only --modes off,on,10% --backend-json`'s figures"),
+    ] = None,
 ) -> None:
-    """Fault drills under traffic: collector, PostgreSQL, backend, restart, rotation; a row each."""
-    from ecsotel.exercise.drills.run import run_drills
+    """What tail sampling costs: the gateway per 1,000 spans/s, the delay to a complete trace."""
+    from ecsotel.exercise.bench.gateway import sampling_cost as measure
 
-    _verdict(run_drills(short=short), "drills")
-
-
-@app.command("pipeline-drill")
-def pipeline_drill(
-    short: Annotated[bool, typer.Option("--short", help="The test's 24 s timeline")] = False,
-) -> None:
-    """Collector outage drill on both pipelines: steady spans, the endpoint down, a restart."""
-    from ecsotel.exercise.drills.pipeline import RESULTS
-    from ecsotel.exercise.drills.run import run_pipeline_drill
-
-    found = run_pipeline_drill(short=short)
-    for problem in found:
-        console.print(f"FAILED: {problem}")
-    console.print(f"figures in {RESULTS}")
-    _verdict(not found, "pipeline-drill")
+    report = measure(telemetrygen=telemetrygen, backend_json=backend_json)
+    console.print(f"wrote the sampling cost into {report}")
 
 
 @app.command()
@@ -169,7 +162,7 @@ def soak(
     """20 req/s through the frontend for MINUTES; RSS growth and failures."""
     from ecsotel.exercise.soak import soak as run_soak
 
-    _verdict(run_soak(minutes), "soak")
+    verdict(run_soak(minutes), "soak")
 
 
 @app.command("soak-renders")
@@ -185,32 +178,13 @@ def soak_renders(
     from ecsotel.exercise.renders import soak as run_soak
     from ecsotel.exercise.report import PERFORMANCE, write_sections
 
-    _require("wrk", "apt-get install wrk (or brew install wrk)")
+    require("wrk", "apt-get install wrk (or brew install wrk)")
     readings = run_soak(renders, seconds, server_cpu, load_cpu)
     ok, line = verdict(readings, limit_mib)
     console.print(line)
     write_sections(PERFORMANCE, {"Frontend memory over many renders": section(readings, limit_mib)})
     if not ok:
         raise typer.Exit(1)
-
-
-@app.command()
-def fuzz(
-    examples: Annotated[int, typer.Option(help="Cases per operation")] = 200,
-    seed: Annotated[int | None, typer.Option(help="Schemathesis' seed (default 11)")] = None,
-) -> None:
-    """Fuzz the backend's and the frontend's APIs with Schemathesis on a local stack."""
-    from ecsotel.exercise.fuzz import SEED, fuzz_stack, section
-    from ecsotel.exercise.report import RESILIENCE, write_sections
-
-    chosen = SEED if seed is None else seed
-    results = fuzz_stack(examples=examples, seed=chosen)
-    write_sections(RESILIENCE, {"Fuzzing": section(results, examples=examples, seed=chosen)})
-    for name, result in results.items():
-        console.print(f"{name}: {result.summary()}")
-        for failure in [*result.failures, *result.errors]:
-            console.print(f"  {failure}")
-    _verdict(all(result.passed(examples) for result in results.values()), "fuzz")
 
 
 @app.command("bundle-size")
@@ -220,62 +194,3 @@ def bundle_size() -> None:
 
     for line in figures(measure()):
         console.print(line)
-
-
-@app.command()
-def slo(
-    scale: Annotated[float, typer.Option(help="Divide every window by this (a drill's)")] = 1,
-) -> None:
-    """Each SLI, the error budget used and every burn-rate alert's state, from the local stack."""
-    import time
-
-    from ecsotel.aws import telemetry_clients
-    from ecsotel.exercise.slo.definitions import load
-    from ecsotel.exercise.slo.report import report
-    from ecsotel.proof.checks import EMF_LOG_GROUP, emf_events
-
-    definitions = load()
-    _, logs, where = telemetry_clients(local=True)
-    now = time.time()
-    documents = emf_events(logs, int(1000 * (now - definitions.window_seconds(scale))))
-    console.print(f"{len(documents)} EMF documents in {EMF_LOG_GROUP} at {where}", soft_wrap=True)
-    for line in report(definitions, documents, now, scale):
-        console.print(line, markup=False, soft_wrap=True)
-
-
-@app.command("slo-drill")
-def slo_drill(
-    short: Annotated[
-        bool, typer.Option("--short", help="The test's version: about 1 minute")
-    ] = False,
-) -> None:
-    """Outages under traffic with scaled windows: the fast burn pages, nothing else fires."""
-    from ecsotel.exercise.slo.drill import FULL, RESULTS, SHORT, run
-
-    result = run(SHORT if short else FULL)
-    for line in result.lines():
-        console.print(line, markup=False, soft_wrap=True)
-    console.print(f"EMF documents in {RESULTS}")
-    _verdict(not result.problems, "slo-drill")
-
-
-@app.command()
-def canary(
-    base_url: Annotated[
-        str | None, typer.Option(help="The app (default: the local stack, STACK_FRONTEND_PORT)")
-    ] = None,
-    package: Annotated[
-        bool, typer.Option("--package", help="Rebuild infra/canary/todo-canary.zip instead")
-    ] = False,
-) -> None:
-    """Run the synthetic check's script against the app, or rebuild the zip Terraform uploads."""
-    from ecsotel.exercise.slo.canary import check, write_zip
-    from ecsotel.local.ports import Ports
-
-    if package:
-        console.print(f"wrote {write_zip()}")
-        return
-    _require("node", "install Node.js 20 (https://nodejs.org)")
-    passed, output = check(base_url or Ports.from_env().frontend_url)
-    console.print(output, markup=False)
-    _verdict(passed, "canary")

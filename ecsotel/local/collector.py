@@ -25,6 +25,10 @@ CONFIG = COLLECTOR_DIR / "config.yaml"
 OTLP_CONFIG = COLLECTOR_DIR / "config.otlp.yaml"
 STANDIN_CONFIG = COLLECTOR_DIR / "config.standin.yaml"
 
+# A listener nothing connects to gets port 0: the kernel picks a free one, so the
+# base config's OTLP/HTTP receiver and sampling proxy of a gateway bind nothing fixed.
+ANY_PORT = 0
+
 Pipeline = Literal["xray-exporter", "otlp"]
 PIPELINES: tuple[Pipeline, ...] = get_args(Pipeline)
 # Where the apps' OTLP log records land locally (in moto): one group, as the one
@@ -63,8 +67,8 @@ class CollectorPorts:
         )
 
     def listening(self) -> list[int]:
-        """Every port the collector binds."""
-        return [self.grpc, self.http, self.health, *filter(None, [self.sampling])]
+        """Every fixed port the collector binds (not those left to the kernel)."""
+        return [port for port in (self.grpc, self.http, self.health, self.sampling) if port]
 
     def env(self) -> dict[str, str]:
         """The variables collector/config.yaml reads its listen addresses from."""
@@ -83,15 +87,20 @@ def collector_spec(
     aws: LocalAws,
     ports: CollectorPorts | None = None,
     batch_timeout: str | None = None,
+    name: str = "collector",
+    overlay: Path | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> ServiceSpec:
-    """The collector process exporting to `aws`; healthy once its health check answers 200."""
+    """The collector process exporting to `aws`; healthy once its health check answers 200.
+
+    `overlay` is layered over config.yaml (tail sampling's), `env` applied last.
+    """
     ports = ports or CollectorPorts()
     # The sampling proxy's AWS SDK (v1) ignores AWS_ENDPOINT_URL: it is told.
-    env = {**aws.client_env(), **ports.env(), "OTELCOL_AWSPROXY_AWS_ENDPOINT": aws.endpoint}
+    merged = {**aws.client_env(), **ports.env(), "OTELCOL_AWSPROXY_AWS_ENDPOINT": aws.endpoint}
     if batch_timeout is not None:
-        env["OTELCOL_BATCH_TIMEOUT"] = batch_timeout
-
-    return _spec("collector", [CONFIG], ports, env)
+        merged["OTELCOL_BATCH_TIMEOUT"] = batch_timeout
+    return _spec(name, [CONFIG, *filter(None, [overlay])], ports, {**merged, **(env or {})})
 
 
 def _spec(
@@ -133,14 +142,17 @@ def otlp_sidecar_spec(
     region: str,
     sampling_endpoint: str = "",
     env: Mapping[str, str] | None = None,
+    name: str = "collector",
+    overlay: Path | None = None,
 ) -> ServiceSpec:
     """The sidecar on the OTLP pipeline, with all three endpoints at `endpoint` (the stand-in).
 
-    Its sampling proxy forwards to `sampling_endpoint` (the local X-Ray API, moto).
+    Its sampling proxy forwards to `sampling_endpoint` (the local X-Ray API, moto);
+    `overlay` is layered over config.otlp.yaml (tail sampling's).
     """
     return _spec(
-        "collector",
-        [OTLP_CONFIG],
+        name,
+        [OTLP_CONFIG, *filter(None, [overlay])],
         ports,
         {
             **CREDENTIALS,
@@ -169,10 +181,14 @@ def standin_spec(*, aws: LocalAws, ports: CollectorPorts) -> ServiceSpec:
     return _spec("standin", [CONFIG, STANDIN_CONFIG], ports, env)
 
 
+def healthy(health: int) -> bool:
+    """Whether a collector's health check on `health` answers 200 now."""
+    try:
+        return httpx.get(f"http://127.0.0.1:{health}/", timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
 def running_pipeline(standin: CollectorPorts) -> Pipeline:
     """Which pipeline the local stack runs: "otlp" exactly when the stand-in answers."""
-    try:
-        answered = httpx.get(f"http://127.0.0.1:{standin.health}/", timeout=1).status_code == 200
-    except httpx.HTTPError:
-        answered = False
-    return "otlp" if answered else "xray-exporter"
+    return "otlp" if healthy(standin.health) else "xray-exporter"

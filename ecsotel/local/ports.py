@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields
 
 from devkit.ports import free_port
 
-from ecsotel.local.collector import CollectorPorts
+from ecsotel.local.collector import ANY_PORT, CollectorPorts
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,14 @@ class Ports:
     standin_otlp_grpc: int = 4417
     standin_otlp_http: int = 4418
     standin_health: int = 13233
+    # Tail sampling (`up --sampling tail`): nextjs-app gets a sidecar of its own, as on
+    # ECS (fastapi-app's is the collector above), and both route traces to two gateways.
+    web_sidecar_otlp_http: int = 4328
+    web_sidecar_health: int = 13143
+    gateway1_otlp_grpc: int = 4517
+    gateway1_health: int = 13333
+    gateway2_otlp_grpc: int = 4617
+    gateway2_health: int = 13433
 
     @staticmethod
     def variable(name: str) -> str:
@@ -68,6 +76,8 @@ class Ports:
             "aws": [self.aws],
             "collector": self.collector.listening(),
             "standin": self.standin.listening(),
+            "web-sidecar": self.web_sidecar.listening(),
+            **{name: gateway.listening() for name, gateway in self.gateways.items()},
             "backend": [self.backend],
             "frontend": [self.frontend],
         }
@@ -91,6 +101,28 @@ class Ports:
             health=self.standin_health,
             sampling=None,
         )
+
+    @property
+    def web_sidecar(self) -> CollectorPorts:
+        """The listeners of nextjs-app's sidecar (tail sampling); OTLP/HTTP is the one used."""
+        return CollectorPorts(
+            grpc=ANY_PORT,
+            http=self.web_sidecar_otlp_http,
+            health=self.web_sidecar_health,
+            sampling=ANY_PORT,
+        )
+
+    @property
+    def gateways(self) -> dict[str, CollectorPorts]:
+        """The gateway instances' listeners by name (tail sampling); OTLP/gRPC is the one used."""
+        pairs = {
+            "gateway-1": (self.gateway1_otlp_grpc, self.gateway1_health),
+            "gateway-2": (self.gateway2_otlp_grpc, self.gateway2_health),
+        }
+        return {
+            name: CollectorPorts(grpc=grpc, http=ANY_PORT, health=health, sampling=ANY_PORT)
+            for name, (grpc, health) in pairs.items()
+        }
 
     @property
     def frontend_url(self) -> str:

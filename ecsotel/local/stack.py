@@ -21,7 +21,7 @@ from devkit.postgres import Cluster
 from ecsotel.local import collector
 from ecsotel.local.apps import BACKEND_COMMAND, FRONTEND_SERVER, backend_spec, frontend_spec
 from ecsotel.local.collector import Pipeline
-from ecsotel.local.moto import REGION, LocalAws
+from ecsotel.local.moto import LocalAws
 from ecsotel.local.ports import Ports
 from ecsotel.local.postgres import AppDatabase
 from ecsotel.local.process import (
@@ -33,6 +33,7 @@ from ecsotel.local.process import (
     port_taken_message,
     start,
 )
+from ecsotel.local.sampling import Sampling, collector_specs, head_sampler_env
 from ecsotel.paths import CACHE_DIR
 
 DB_SECRET_NAME = "ecs-opentelemetry/database"  # noqa: S105 - a name, not a secret
@@ -54,6 +55,11 @@ class Stack:
     pipeline: Pipeline = "xray-exporter"
     # Variables both apps get on top of their specs' (the SLO drill's metric interval).
     app_env: dict[str, str] = field(default_factory=dict)
+    sampling: Sampling = "head"
+    # FAULT_RATE: the share of fastapi-app's API requests that fail (0: none).
+    fault_rate: float = 0.0
+    # The share of traces the apps keep at the head; None: every trace (the default).
+    head_share: float | None = None
     db_secret_arn: str = ""
     services: list[RunningService] = field(default_factory=list)
 
@@ -119,28 +125,40 @@ def app_specs(stack: Stack) -> tuple[ServiceSpec, ServiceSpec]:
         "DB_NAME": stack.database.database,
         "DB_SECRET_ARN": stack.db_secret_arn,
     }
+    sampler = {} if stack.head_share is None else head_sampler_env(stack.head_share)
+    # Set only when asked for: the app's own default is no fault.
+    faults = {"FAULT_RATE": str(stack.fault_rate)} if stack.fault_rate else {}
+    # With tail sampling each app has a sidecar of its own, as in its ECS task.
+    frontend_otlp = ports.otlp_endpoint
+    if stack.sampling == "tail":
+        frontend_otlp = f"http://127.0.0.1:{ports.web_sidecar.http}"
     backend = backend_spec(
         port=ports.backend,
         database=database,
         otlp_endpoint=ports.otlp_endpoint,
         aws=stack.aws.client_env(),
         pipeline=stack.pipeline,
-        extra_env=stack.app_env,
+        extra_env={**sampler, **faults, **stack.app_env},
     )
     frontend = frontend_spec(
         port=ports.frontend,
         backend_url=f"http://127.0.0.1:{ports.backend}",
-        otlp_endpoint=ports.otlp_endpoint,
+        otlp_endpoint=frontend_otlp,
         pipeline=stack.pipeline,
-        extra_env=stack.app_env,
+        extra_env={**sampler, **stack.app_env},
     )
     return backend, frontend
 
 
-def check_ports_free(ports: Ports, pipeline: Pipeline = "xray-exporter") -> None:
+def check_ports_free(
+    ports: Ports, pipeline: Pipeline = "xray-exporter", sampling: Sampling = "head"
+) -> None:
     """Fail with a message naming the first port that something else listens on."""
+    tail_only = {"web-sidecar", *ports.gateways}
     for name, numbers in ports.by_component().items():
         if name == "standin" and pipeline != "otlp":
+            continue
+        if name in tail_only and sampling != "tail":
             continue
         for port in numbers:
             if not port_is_free(port):
@@ -155,15 +173,20 @@ def running_stack(
     on_stopping: Callable[[], object] = lambda: None,
     pipeline: Pipeline = "xray-exporter",
     app_env: Mapping[str, str] | None = None,
+    sampling: Sampling = "head",
+    fault_rate: float = 0.0,
+    head_share: float | None = None,
 ) -> Iterator[Stack]:
     """Start every component in order, yield the stack, and stop it all on the way out.
 
     `on_stopping` runs first on the way out, before anything stops (`up` uses it to
-    keep a second signal from interrupting the stop). `app_env` is applied last to
-    both apps' environment (a drill's settings; `up` passes none).
+    keep a second signal from interrupting the stop). `fault_rate` and `head_share`:
+    see Stack. `app_env` is applied last to both apps' environment (a drill's
+    settings; `up` passes none).
     """
     ports = ports or Ports()
-    check_ports_free(ports, pipeline)  # before anything starts: a clash is the more useful message
+    # Before anything starts: a clash is the more useful message.
+    check_ports_free(ports, pipeline, sampling)
     if missing := missing_builds():
         raise ServiceError(f"not built yet: run `make {' '.join(missing)}` (or `make up`)")
     log = LogTap(log)  # every component's lines, readable by the drills while they run
@@ -174,6 +197,9 @@ def running_stack(
         log=log,
         pipeline=pipeline,
         app_env=dict(app_env or {}),
+        sampling=sampling,
+        fault_rate=fault_rate,
+        head_share=head_share,
     )
     try:
         progress("starting PostgreSQL")
@@ -187,7 +213,7 @@ def running_stack(
             username=stack.database.username,
             password=stack.database.password,
         )
-        progress(f"starting the collector ({pipeline} pipeline)")
+        progress(f"starting the collectors ({pipeline} pipeline, {sampling} sampling)")
         shutil.rmtree(QUEUE_DIR, ignore_errors=True)  # a previous run's, for a previous moto
         stack.services.extend(start(spec, log) for spec in sidecar_specs(stack))
         backend, frontend = app_specs(stack)
@@ -202,20 +228,14 @@ def running_stack(
 
 
 def sidecar_specs(stack: Stack) -> list[ServiceSpec]:
-    """The collector as the chosen pipeline runs it; on "otlp", its endpoints' stand-in first."""
-    ports = stack.ports
-    if stack.pipeline != "otlp":
-        return [collector.collector_spec(aws=stack.aws, ports=ports.collector)]
-    return [
-        collector.standin_spec(aws=stack.aws, ports=ports.standin),
-        collector.otlp_sidecar_spec(
-            ports=ports.collector,
-            endpoint=f"http://127.0.0.1:{ports.standin_otlp_http}",
-            queue_dir=QUEUE_DIR,
-            region=REGION,
-            sampling_endpoint=stack.aws.endpoint,
-        ),
-    ]
+    """The collectors the stack's pipeline and sampling run, in start order."""
+    return collector_specs(
+        pipeline=stack.pipeline,
+        sampling=stack.sampling,
+        aws=stack.aws,
+        ports=stack.ports,
+        queue_dir=QUEUE_DIR,
+    )
 
 
 def stop(stack: Stack, progress: Progress = lambda _step: None) -> None:

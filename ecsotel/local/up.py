@@ -9,6 +9,7 @@ from rich.console import Console
 from ecsotel.local.collector import Pipeline
 from ecsotel.local.ports import Ports
 from ecsotel.local.process import LogWriter, ServiceError
+from ecsotel.local.sampling import Sampling
 from ecsotel.local.signals import StopRequested, StopSignals
 from ecsotel.local.stack import running_stack
 
@@ -22,6 +23,8 @@ def run_until_stopped(
     ports: Ports,
     pace: Callable[[float], None] = time.sleep,
     pipeline: Pipeline = "xray-exporter",
+    sampling: Sampling = "head",
+    fault_rate: float = 0.0,
 ) -> int:
     """Start the stack, watch it, stop it in order; return the exit code (0 on a signal)."""
     signals = StopSignals()
@@ -46,14 +49,22 @@ def run_until_stopped(
 
     try:
         with running_stack(
-            log, ports, progress=progress, on_stopping=stopping, pipeline=pipeline
+            log,
+            ports,
+            progress=progress,
+            on_stopping=stopping,
+            pipeline=pipeline,
+            sampling=sampling,
+            fault_rate=fault_rate,
         ) as stack:
             status.stop()
             console.rule("[bold green]the stack is up")
             console.print(f"  app       {stack.frontend_url}")
             console.print(f"  backend   {stack.backend_url}/docs")
             console.print(f"  local AWS {stack.aws.endpoint}  (`make verify`, `make traces`)")
-            console.print(f"  pipeline  {pipeline}")
+            console.print(f"  pipeline  {pipeline}, {sampling} sampling")
+            if fault_rate:
+                console.print(f"  faults    {fault_rate:.0%} of fastapi-app's API requests fail")
             console.print("  Ctrl-C (or SIGTERM, SIGHUP) stops everything.")
             console.rule()
             while (dead := stack.exited()) is None:

@@ -13,6 +13,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from ecsotel import xray
 from ecsotel.aws import is_local, telemetry_clients
+from ecsotel.local.sampling import keep_tag
 from ecsotel.proof import browser, checks, driver
 from ecsotel.proof.report import Report
 
@@ -58,7 +59,8 @@ def run(base_url: str, timeout: float = 90.0, with_browser: bool = False) -> tup
     report = Report.declare(declared_checks(with_browser))
     xray_client, logs_client, where = telemetry_clients(local=is_local(base_url))
     since_ms = int(time.time() * 1000) - 5_000
-    action_trace, api_trace = xray.TraceId.new(), xray.TraceId.new()
+    # Marked, so that a tail-sampling gateway keeps them whatever its share.
+    action_trace, api_trace = xray.TraceId.new(keep_tag()), xray.TraceId.new(keep_tag())
     with httpx.Client(base_url=base_url, timeout=15) as client:
         _stage(
             report,

@@ -1,9 +1,5 @@
 """`up --pipeline`: which collectors run, how they are wired, and how verify tells them apart."""
 
-import http.server
-import threading
-from collections.abc import Iterator
-
 import pytest
 
 from ecsotel.local import collector
@@ -60,25 +56,6 @@ def test_apps_send_logs_over_otlp_only_on_the_otlp_pipeline(
         telemetry_env("fastapi-app", Ports().otlp_endpoint, pipeline)["OTEL_LOGS_EXPORTER"]
         == exporter
     )
-
-
-@pytest.fixture
-def taken_port() -> Iterator[int]:
-    """A port something listens on (a plain HTTP server answering 200)."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Ok)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield int(server.server_address[1])
-    server.shutdown()
-    server.server_close()
-
-
-class _Ok(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Quiet."""
 
 
 def test_stand_in_ports_are_checked_only_on_the_otlp_pipeline(taken_port: int) -> None:

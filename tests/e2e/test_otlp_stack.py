@@ -16,7 +16,7 @@ from ecsotel.local.ports import Ports
 from ecsotel.local.process import log_file
 from ecsotel.local.stack import Stack, running_stack
 from ecsotel.paths import CACHE_DIR
-from tests.e2e.test_stack import run_verify
+from tests.e2e.test_stack import passed_verify
 
 pytestmark = pytest.mark.e2e
 
@@ -32,9 +32,7 @@ def otlp_stack() -> Iterator[Stack]:
 @pytest.fixture(scope="module")
 def verified(otlp_stack: Stack) -> str:
     """What `ecsotel verify` printed against it (it must pass)."""
-    result = run_verify(otlp_stack.ports)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
+    return passed_verify(otlp_stack.ports)
 
 
 def test_verify_passes_on_the_otlp_pipeline_and_says_so(verified: str) -> None:

@@ -37,6 +37,13 @@ def run_verify(
     )
 
 
+def passed_verify(ports: Ports) -> str:
+    """What `ecsotel verify` printed against the stack at `ports`; it must pass."""
+    result = run_verify(ports)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
 def failed(check: str, output: str) -> bool:
     """Whether verify's table shows `check` as FAILED."""
     return re.search(re.escape(check) + r"\s*│\s*FAILED", output) is not None

@@ -24,6 +24,9 @@ AWS_METRICS: dict[tuple[str, str], set[frozenset[str]]] = {
     ("AWS/ECS", "MemoryUtilization"): {CLUSTER_SERVICE},
     ("ECS/ContainerInsights", "RunningTaskCount"): {CLUSTER_SERVICE},
     ("ECS/ContainerInsights", "DesiredTaskCount"): {CLUSTER_SERVICE},
+    # Bytes/s, for tasks in awsvpc (Fargate) or bridge network mode.
+    ("ECS/ContainerInsights", "NetworkRxBytes"): {CLUSTER_SERVICE},
+    ("ECS/ContainerInsights", "NetworkTxBytes"): {CLUSTER_SERVICE},
     ("AWS/ApplicationELB", "RequestCount"): {LOAD_BALANCER, TARGET_GROUP},
     ("AWS/ApplicationELB", "TargetResponseTime"): {LOAD_BALANCER, TARGET_GROUP},
     ("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count"): {LOAD_BALANCER, TARGET_GROUP},

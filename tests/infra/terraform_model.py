@@ -2,8 +2,9 @@
 
 Terraform cannot run here (no registry), so the tests read the HCL. Literal strings come back
 as plain strings, expressions as "${...}". `Infra.resolve` follows references to locals,
-variable defaults and literal attributes of other blocks, and expands `concat(...)` and
-`merge(...)`, an environment read with `jsondecode(file(...))`, a document read with
+variable defaults and literal attributes of other blocks, chooses the branch of a
+conditional on a variable's default, and expands `concat(...)` and `merge(...)`, an
+environment read with `jsondecode(file(...))`, a document read with
 `yamldecode(file(...))` and `join` over a for expression on a local list; anything
 else stays an expression string, which a test can still match.
 """
@@ -36,6 +37,8 @@ YAML_FILE = re.compile(r'yamldecode\(file\("\$\{path\.module\}/([^"]+)"\)\)')
 # `${join("SEP", [for X in local.LIST : "TEMPLATE"])}`, TEMPLATE naming X as ${X}.
 JOIN_CALL = re.compile(r'\$\{join\("([^"]*)", \[for (\w+) in (local\.\w+) : "(.*?)"\]\)\}')
 REFERENCE = re.compile(r"\$\{([a-z_]+(?:\.[A-Za-z0-9_\-]+|\[\"[^\"]+\"\])+)\}")
+# One branch of a conditional the model can choose: a string, an empty list, a reference.
+BRANCH = r'"[^"]*"|\[\]|[a-z_]+(?:\.[A-Za-z0-9_\-]+|\["[^"]+"\])+'
 
 
 def parse_hcl(text: str) -> dict[str, Any]:
@@ -156,16 +159,20 @@ class Infra:
         return JOIN_CALL.sub(joined, resolved)
 
     def _conditional(self, expression: str) -> Any:
-        """`ref == "x"` as a bool, `ref ? "a" : "b"` as the chosen string (variable defaults)."""
+        """`ref == "x"` as a bool; `ref ? a : b` as the chosen branch (variable defaults),
+        where a branch is a quoted string, `[]` or a reference."""
         compared = re.fullmatch(r'((?:local|var)\.\w+) == "([^"]*)"', expression)
         if compared:
             value = self.resolve(self.lookup(compared.group(1)))
             return None if isinstance(value, str) and "${" in value else value == compared[2]
-        choice = re.fullmatch(r'((?:local|var)\.\w+) \? "([^"]*)" : "([^"]*)"', expression)
+        choice = re.fullmatch(rf"((?:local|var)\.\w+) \? ({BRANCH}) : ({BRANCH})", expression)
         if choice:
             condition = self.resolve(self.lookup(choice.group(1)))
             if isinstance(condition, bool):
-                return choice[2] if condition else choice[3]
+                branch = choice[2] if condition else choice[3]
+                if branch.startswith('"'):
+                    return branch[1:-1]
+                return [] if branch == "[]" else self.lookup(branch)
         return None
 
 

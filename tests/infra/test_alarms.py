@@ -13,7 +13,14 @@ from ecsotel.exercise.slo.definitions import load
 from tests.infra.terraform_model import ROOT, Infra, load_infra
 
 TOPIC = ["${aws_sns_topic.alarms.arn}"]
-NOTIFYING = {"tasks_below_desired", "aurora_at_max_acu", "canary_failing"}
+# The alarms on causes; with trace_sampling = "tail" also the gateway's (infra/gateway.tf).
+NOTIFYING = {
+    "tasks_below_desired",
+    "aurora_at_max_acu",
+    "canary_failing",
+    "gateway_running",
+    "gateway_memory",
+}
 BURN_RATE = {"availability_burn_rate", "latency_burn_rate"}
 
 

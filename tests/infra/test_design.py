@@ -149,7 +149,9 @@ def test_database_admits_5432_only_from_the_fastapi_service(infra: Infra) -> Non
     assert infra.resource("aws_rds_cluster", "this")["vpc_security_group_ids"] == [database_group]
     assert "ingress" not in infra.resource("aws_security_group", "database")
     rule = infra.resource("aws_vpc_security_group_ingress_rule", "this")
-    assert rule["for_each"] == "${local.security_group_rules}"
+    assert rule["for_each"] == (
+        "${merge(local.security_group_rules, local.gateway_security_group_rules)}"
+    )
     into_database = [
         r for r in infra.locals["security_group_rules"].values() if r["target"] == database_group
     ]
@@ -383,9 +385,10 @@ def test_execution_role_reads_only_our_images_logs_and_collector_config(infra: I
         statements["PullAppImages"]["resources"]
         == "${[for repository in aws_ecr_repository.this : repository.arn]}"
     )
-    assert statements["ReadCollectorConfig"]["resources"] == [
-        "${aws_ssm_parameter.collector_config.arn}"
-    ]
+    assert statements["ReadCollectorConfig"]["resources"] == (
+        "${concat([aws_ssm_parameter.collector_config.arn],"
+        " [for overlay in aws_ssm_parameter.collector_overlay : overlay.arn])}"
+    )
     assert "local.container_log_group_arns" in statements["WriteContainerLogs"]["resources"]
 
 

@@ -68,7 +68,7 @@ def test_each_task_role_gets_only_its_pipelines_grants(infra: Infra) -> None:
     otlp = {
         s["sid"]: s for s in infra.data["aws_iam_policy_document"]["telemetry_otlp"]["statement"]
     }
-    assert otlp["WriteSpans"]["actions"] == ["xray:PutSpans", "xray:PutSpansForIndexing"]
+    assert set(otlp) == {"WriteMetrics", "WriteAppLogs"}
     assert otlp["WriteMetrics"]["actions"] == ["cloudwatch:PutMetricData"]
     assert otlp["WriteAppLogs"]["actions"] == ["logs:PutLogEvents"]
     # Its own group and stream, nothing else.
@@ -77,7 +77,26 @@ def test_each_task_role_gets_only_its_pipelines_grants(infra: Infra) -> None:
         "${aws_cloudwatch_log_stream.otlp_logs[each.key].arn}",
     ]
     classic = infra.data["aws_iam_policy_document"]["telemetry"]["statement"]
-    assert not [s for s in classic if any("PutSpans" in a for a in s["actions"])]
+    assert [s["sid"] for s in classic] == ["WriteMetricsLogGroup"]
+
+
+def test_whoever_exports_traces_may_write_them_with_the_pipelines_api(infra: Infra) -> None:
+    """The app sidecars with head sampling, the gateway alone with tail sampling."""
+    documents = infra.data["aws_iam_policy_document"]
+    (spans,) = documents["write_spans"]["statement"]
+    (segments,) = documents["write_traces"]["statement"]
+    assert spans["actions"] == ["xray:PutSpans", "xray:PutSpansForIndexing"]
+    assert segments["actions"] == ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+    grant = infra.resource("aws_iam_role_policy", "write_traces")
+    assert grant["policy"] == (
+        "${local.otlp ? data.aws_iam_policy_document.write_spans.json"
+        " : data.aws_iam_policy_document.write_traces.json}"
+    )
+    assert grant["for_each"] == "${local.trace_writers}"
+    assert infra.locals["trace_writers"] == (
+        '${local.tail ? {for role in aws_iam_role.gateway : "otel-gateway" => role}'
+        " : aws_iam_role.task}"
+    )
 
 
 def test_sidecar_queue_is_a_writable_task_volume_on_the_otlp_pipeline(infra: Infra) -> None:

@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     # Set by the ECS agent in every task; its presence enables the ECS resource detector.
     ecs_container_metadata_uri_v4: str | None = None
 
+    # FAULT_RATE: the share of API requests that fail with a 500, to exercise the
+    # telemetry (app/core/faults.py). Never on unless set.
+    fault_rate: float = Field(default=0.0, ge=0, le=1)
+
     @property
     def xray_sampler_arg(self) -> SamplerArg | None:
         """The X-Ray sampler's settings when OTEL_TRACES_SAMPLER=xray, else None."""

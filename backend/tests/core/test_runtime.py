@@ -69,3 +69,4 @@ class _Settings:
     log_level = "INFO"
     host = "127.0.0.1"
     port = 8000
+    fault_rate = 0.0

@@ -8,7 +8,6 @@ refused 0 and sent == accepted.
 """
 
 import re
-import subprocess
 import time
 import urllib.request
 from functools import partial
@@ -19,6 +18,7 @@ from devkit.ports import free_port
 
 from ecsotel.exercise.harness.otlp_sink import otlp_sink
 from ecsotel.exercise.harness.procfs import cpu_seconds, rss_mib
+from ecsotel.exercise.harness.telemetrygen import send_traces
 from ecsotel.local.process import log_file, start
 
 
@@ -51,25 +51,13 @@ def collector_cost(
         try:
             poll_until(lambda: counters(metrics_port), "the collector's own metrics", timeout=30)
             before, started = cpu_seconds(collector.pid), time.monotonic()
-            # --rate is per worker; four workers, so that one goroutine's pace is no limit.
-            subprocess.run(
-                [
-                    str(telemetrygen),
-                    "traces",
-                    "--otlp-endpoint",
-                    sink.endpoint.removeprefix("http://"),
-                    "--otlp-http",
-                    "--otlp-insecure",
-                    "--workers",
-                    "4",
-                    "--rate",
-                    str(spans_per_second / 4),
-                    "--duration",
-                    f"{seconds}s",
-                ],
-                check=True,
-                capture_output=True,
-                timeout=seconds + 60,
+            endpoint = sink.endpoint.removeprefix("http://")
+            send_traces(
+                telemetrygen,
+                endpoint,
+                spans_per_second=spans_per_second,
+                seconds=seconds,
+                options=["--otlp-http"],
             )
             elapsed = time.monotonic() - started
             cores = (cpu_seconds(collector.pid) - before) / elapsed

@@ -21,6 +21,7 @@ from devkit.polling import poll_until
 from ecsotel import xray
 from ecsotel.local.ports import Ports
 from ecsotel.local.process import log_file
+from ecsotel.local.sampling import Sampling, keep_tag
 from ecsotel.local.stack import running_stack
 from ecsotel.proof.checks import TraceFindings
 
@@ -33,15 +34,19 @@ def _complete(client: "XRayClient", trace: xray.TraceId) -> bool:
     return TraceFindings(xray.build_tree(documents)).complete()
 
 
-def action_to_trace(samples: int, folder: Path) -> dict[str, float]:
-    """p50, p95 and max seconds from a create's response to its complete trace."""
+def action_to_trace(samples: int, folder: Path, sampling: Sampling = "head") -> dict[str, float]:
+    """p50, p95 and max seconds from a create's response to its complete trace.
+
+    With "tail", through the gateways; each create is marked for keeping (keep_tag).
+    """
     seconds: list[float] = []
-    with log_file(folder / "stack.log") as log, running_stack(log, Ports.free()) as stack:
+    stack_log, ports = log_file(folder / f"stack-{sampling}.log"), Ports.free()
+    with stack_log as log, running_stack(log, ports, sampling=sampling) as stack:
         xray_client = boto3.client("xray", **stack.aws.client_settings())
         with httpx.Client(base_url=stack.frontend_url, timeout=30) as client:
             client.get("/").raise_for_status()  # the first render compiles and caches
             for number in range(samples):
-                trace = xray.TraceId.new()
+                trace = xray.TraceId.new(keep_tag())
                 response = client.post(
                     "/api/todos", json={"title": f"latency {number}"}, headers=trace.alb_headers()
                 )

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ecsotel.exercise.bench import backend, frontend
 from ecsotel.exercise.bench.collector import collector_cost
+from ecsotel.exercise.bench.gateway import gateway_cost
 from ecsotel.exercise.bench.latency import action_to_trace
 from ecsotel.exercise.bench.options import BenchOptions
 from ecsotel.exercise.bench.report import (
@@ -25,6 +26,7 @@ from ecsotel.exercise.bench.report import (
 )
 from ecsotel.exercise.report import PERFORMANCE as REPORT
 from ecsotel.exercise.report import machine, write_sections
+from ecsotel.exercise.sampling_report import COSTS, cost_section
 
 OWN_SECTIONS = ("Budgets", "Where fastapi-app's telemetry CPU goes", "Method", "Machine")
 COMPONENTS = "Where fastapi-app's telemetry CPU goes"
@@ -138,10 +140,10 @@ def bench(options: BenchOptions, report: Path = REPORT) -> None:
     backend_summary = measure_backend(options)
     front = frontend.run(options)
     print(f"action to trace: {options.trace_samples} creates through the local stack", flush=True)
-    latency = action_to_trace(
-        options.trace_samples, Path(tempfile.mkdtemp(prefix="ecsotel-latency-"))
-    )
-    cost = None
+    latency_folder = Path(tempfile.mkdtemp(prefix="ecsotel-latency-"))
+    latency = action_to_trace(options.trace_samples, latency_folder)
+    tail_latency = action_to_trace(options.trace_samples, latency_folder, sampling="tail")
+    cost = gateway = None
     if options.telemetrygen is not None:
         rate, seconds = options.spans_per_second, options.collector_seconds
         print(f"collector: {rate} spans/s, {seconds} s", flush=True)
@@ -151,9 +153,17 @@ def bench(options: BenchOptions, report: Path = REPORT) -> None:
             seconds=seconds,
             folder=Path(tempfile.mkdtemp(prefix="ecsotel-collector-")),
         )
+        gateway = gateway_cost(
+            telemetrygen=options.telemetrygen,
+            spans_per_second=rate,
+            seconds=seconds,
+            folder=Path(tempfile.mkdtemp(prefix="ecsotel-gateway-")),
+        )
     chart(backend_summary, front, report.with_name("performance.png"))
     components = None
     if options.components_json is not None:
         components = json.loads(options.components_json.read_text())
     own = own_sections(backend_summary, front, latency, cost, options.rss_budget_mib, components)
+    latencies = {"head": latency, "tail": tail_latency}
+    own[COSTS] = cost_section(gateway, latencies, backend_summary)
     write_sections(report, own)

@@ -9,6 +9,7 @@ requests' spans arrived.
 import itertools
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
@@ -58,6 +59,10 @@ class Traffic:
     # The drills keep every todo (to find lost ones); the soak deletes as it creates,
     # so the list, which the API returns whole, stays the same size.
     mix: tuple[str, ...] = ("list", "create", "toggle", "create", "list")
+    # How each request names its trace: as a traced caller (a sampled parent, which
+    # every sampler follows), or TraceId.alb_headers, as a new request through the
+    # load balancer (a Root only: the apps' own sampler decides).
+    trace_headers: Callable[[TraceId], dict[str, str]] = TraceId.headers
     outcomes: list[Outcome] = field(default_factory=list)
     acknowledged: list[int] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -114,7 +119,7 @@ class Traffic:
                 self.acknowledged.append(int(response.json()["id"]))
 
     def _request(self, op: str, trace: TraceId) -> httpx.Response:
-        headers = trace.headers()
+        headers = self.trace_headers(trace)
         if op == "list":
             return self._client.get("/api/todos", headers=headers)
         if op == "create":
