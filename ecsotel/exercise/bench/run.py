@@ -10,10 +10,13 @@ verdict (report.verdict) is pass, fail, or not measured on a busy machine.
 
 import contextlib
 import json
+import os
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+
+from devkit.ports import free_port
 
 from ecsotel.exercise.bench import backend, frontend
 from ecsotel.exercise.bench.chart import chart
@@ -45,6 +48,7 @@ from ecsotel.exercise.bench.sections import (
 )
 from ecsotel.exercise.harness.machine import MachineRecord, watching
 from ecsotel.exercise.harness.servers import bench_servers
+from ecsotel.local.apps import telemetry_env
 from ecsotel.local.process import pinned
 from ecsotel.paths import BACKEND_DIR
 
@@ -54,9 +58,12 @@ def measure_components(options: BenchOptions, folder: Path) -> dict[str, float]:
     out = folder / "components.json"
     python = str(BACKEND_DIR / ".venv" / "bin" / "python")
     print("fastapi-app's telemetry, piece by piece (bench.components)", flush=True)
+    # The apps' OTEL_* settings (the metric aggregation among them); it exports nothing.
+    env = {**os.environ, **telemetry_env("fastapi-app", f"http://127.0.0.1:{free_port()}")}
     subprocess.run(
         pinned([python, "-m", "bench.components", "--json", str(out)], options.server_cpu),
         cwd=BACKEND_DIR,
+        env=env,
         check=True,
         timeout=600,
     )
@@ -132,7 +139,7 @@ def bench(options: BenchOptions, report: Path = REPORT) -> Verdict:
     )
     own = {BUDGETS: budgets, MODES: modes_section(back, front)}
     if components is not None:
-        own[COMPONENTS] = components_section(components)
+        own[COMPONENTS] = components_section(components, back)
     own[METHOD] = method_section(options)
     chart(back, front, report.with_name("performance.png"))
     write_report(own, report)

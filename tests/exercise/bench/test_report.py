@@ -174,20 +174,23 @@ def test_collector_fails_when_it_loses_spans_or_runs_below_2000_per_second() -> 
     assert collector_row(None).met is None
 
 
-def test_telemetry_cpu_section_adds_up_a_sampled_request() -> None:
+def test_telemetry_cpu_section_adds_up_each_sampling_ratio_beside_the_bench() -> None:
     components = {
-        "server span": 30.0,
-        "server span, unsampled": 4.0,
-        "SQL statement under a span, plain": 100.0,
-        "SQL statement under a span, instrumented": 160.0,
+        "request middleware, sampled": 40.0,
+        "request middleware, unsampled": 15.0,
+        "histogram point (in the middleware)": 9.0,
         "SQL span (instrumentation)": 60.0,
-        "histogram point": 10.0,
+        "SQL, unsampled (instrumentation)": 5.0,
         "OTLP encoding, server span": 40.0,
         "OTLP encoding, SQL span": 35.0,
     }
+    measured = {"10% / get by id": {"added_cpu_ms vs off": 0.05}}
 
-    section = components_section(components)
+    section = components_section(components, measured)
 
     assert "| SQL span (instrumentation) | 60.0 |" in section
-    assert "**175 µs**" in section
-    assert "unsampled span (4 µs)" in section
+    assert "**175 µs** of CPU" in section
+    assert "**20 µs**" in section
+    # 20 + 0.1 x (175 - 20) = 35.5 µs predicted at 10 %, 50 µs measured.
+    assert "| 10% | 36 µs | +50 µs |" in section
+    assert "| 0% | 20 µs | not measured |" in section
