@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 from devkit.ports import free_port
@@ -53,11 +54,16 @@ from ecsotel.local.process import pinned
 from ecsotel.paths import BACKEND_DIR
 
 
+def say(stage: str) -> None:
+    """Print a stage as it starts, with the time (the log then shows what took how long)."""
+    print(f"{time.strftime('%H:%M:%S')} {stage}", flush=True)
+
+
 def measure_components(options: BenchOptions, folder: Path) -> dict[str, float]:
     """backend/bench/components.py in the backend's environment, on the server's CPU."""
     out = folder / "components.json"
     python = str(BACKEND_DIR / ".venv" / "bin" / "python")
-    print("fastapi-app's telemetry, piece by piece (bench.components)", flush=True)
+    say("fastapi-app's telemetry, piece by piece (bench.components)")
     # The apps' OTEL_* settings (the metric aggregation among them); it exports nothing.
     env = {**os.environ, **telemetry_env("fastapi-app", f"http://127.0.0.1:{free_port()}")}
     subprocess.run(
@@ -110,11 +116,12 @@ def bench(options: BenchOptions, report: Path = REPORT) -> Verdict:
     with watching(options.idle, idle_wait=options.idle_wait) as record:
         components = measure_components(options, folder) if options.components else None
         back, front = measure_apps(options, folder, front=True)
-        print(f"action to trace: {options.trace_samples} creates through the local stack")
+        say(f"action to trace: {options.trace_samples} creates through the local stack")
         latency = action_to_trace(options.trace_samples, folder / "latency")
         if options.telemetrygen is not None:
             rate, seconds = options.spans_per_second, options.collector_seconds
-            print(f"collector: {rate} spans/s, {seconds} s", flush=True)
+            say(f"collector: {rate} spans/s, {seconds} s")
+            (folder / "collector").mkdir()
             cost = collector_cost(
                 telemetrygen=options.telemetrygen,
                 spans_per_second=rate,

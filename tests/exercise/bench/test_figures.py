@@ -42,6 +42,9 @@ def test_a_request_only_some_modes_ran_is_compared_where_it_can_be() -> None:
     assert "vs stock" not in figures["on / paced"]
     assert "10% / paced" not in figures
     assert figures["10% / get"]["vs off"] == 0.95
+    # Only ours at 100 % is set against the stock peer, which samples everything.
+    assert "vs stock" not in figures["10% / get"]
+    assert figures["on / get"]["vs stock"] == 900 / 700
 
 
 def test_across_runs_the_median_decides_and_the_extremes_are_kept() -> None:
