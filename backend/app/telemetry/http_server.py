@@ -19,8 +19,8 @@ within the noise of ours in ``make bench``'s ours/stock, or within the budget.
 Why it is cheaper: the contrib wraps every receive and send, builds attributes it
 then drops and records metrics of its own; here a request costs one header dict, one
 extract, one span and one histogram point: 327,000 instructions sampled, 184,000
-unsampled, of which the SDK's histogram point is 95,000, the non-recording span about
-45,000 and the three propagators' extract about 17,000 (callgrind; reproduce, in
+unsampled, of which the SDK's histogram point is 95,000, the non-recording span
+42,000 and the three propagators' extract 18,000 (callgrind; reproduce, in
 backend/: ``valgrind --tool=callgrind --callgrind-out-file=/dev/null .venv/bin/python
 -m bench.components --callgrind``). The point is the contract's and every request's;
 the span is what keeps an unsampled request's trace id in its log lines.
