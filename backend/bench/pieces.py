@@ -8,6 +8,10 @@ medians over rounds, or with ``--callgrind`` by instructions (bench.counting):
   ``suppress_instrumentation``): without a SQL span, with the hook
   (app.telemetry.sql), with a no-op SQLAlchemy cursor-event listener, and with
   opentelemetry-instrumentation-sqlalchemy, one round of each in turn;
+- one request to a FastAPI app with one route, answering at once: without telemetry,
+  with the middleware (app.telemetry.http_server) and with
+  opentelemetry-instrumentation-fastapi (``exclude_spans=["receive", "send"]``), on one
+  meter provider and a sampled or an unsampled tracer provider;
 - one hash of the resource, as the OTLP encoders take it per span: the SDK's
   ``Resource`` and the hashed-once one, with this service's attributes and with 22
   as on ECS.
@@ -15,20 +19,30 @@ Compare CPU figures of one run only: this machine's speed drifts from run to run
 """
 
 import argparse
+import asyncio
 import statistics
 from collections.abc import Callable
 from functools import partial
 
 import sqlalchemy as sa
+from fastapi import FastAPI
+from opentelemetry import metrics
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 from opentelemetry.instrumentation.utils import suppress_instrumentation
+from opentelemetry.sdk.metrics import Histogram, MeterProvider
+from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+from opentelemetry.sdk.metrics.view import ExponentialBucketHistogramAggregation
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ALWAYS_ON, ParentBased
 
+from app.telemetry import Telemetry, instrument_app
 from app.telemetry.resource import _HashedOnce
 from app.telemetry.sql import instrument_engine
+from bench import per_request
 from bench.components import on_postgres, print_table
 from bench.counting import per_call
 
@@ -97,6 +111,63 @@ def sql(url: str, calls: int, rounds: int, counted: bool = False) -> dict[str, f
     return results
 
 
+def one_route() -> FastAPI:
+    """A FastAPI app with the service's get-by-id route, answering without a database."""
+    # As app.main makes it: FastAPI's built-in telemetry off.
+    app = FastAPI(
+        telemetry={
+            "tracing": False,
+            "metrics": False,
+            "logs": False,
+            "operation_spans": False,
+            "auto_configure": False,
+        }
+    )
+
+    @app.get("/api/todos/{todo_id}")
+    async def get(todo_id: int) -> dict[str, int]:
+        return {"id": todo_id}
+
+    return app
+
+
+def server(calls: int, rounds: int, counted: bool = False) -> dict[str, float]:
+    """What each server instrumentation adds to a request, sampled and unsampled."""
+    reader = InMemoryMetricReader(
+        preferred_aggregation={Histogram: ExponentialBucketHistogramAggregation()}
+    )
+    meters = MeterProvider(metric_readers=[reader], shutdown_on_exit=False)
+    # The middleware takes its meter from the global provider, as in the service.
+    metrics.set_meter_provider(meters)
+    loop = asyncio.new_event_loop()
+    scope, body = per_request.request("get", 7)
+    results = {}
+    for label, sampler in (("sampled", ALWAYS_ON), ("unsampled", ParentBased(ALWAYS_OFF))):
+        provider = TracerProvider(sampler=sampler, shutdown_on_exit=False)
+        # Exported in the processor's own thread, which is not measured.
+        provider.add_span_processor(BatchSpanProcessor(InMemorySpanExporter()))
+        apps = {name: one_route() for name in ("plain", "middleware", "contrib")}
+        instrument_app(apps["middleware"], Telemetry(provider, meters))
+        FastAPIInstrumentor.instrument_app(
+            apps["contrib"],
+            tracer_provider=provider,
+            meter_provider=meters,
+            exclude_spans=["receive", "send"],
+        )
+        spent = {}
+        for name, app in apps.items():
+
+            def one(app: FastAPI = app) -> None:
+                assert loop.run_until_complete(per_request.call(app, scope, body)) == 200
+
+            spent[name] = per_call(one, calls, rounds, counted)
+        for name in ("middleware", "contrib"):
+            results[f"request added, {label}, {name}"] = spent[name] - spent["plain"]
+        provider.shutdown()
+    loop.close()
+    return results
+
+
 def resource_hash(calls: int, rounds: int, counted: bool = False) -> dict[str, float]:
     """CPU per hash of the resource, the SDK's and hashed once, local and ECS-sized."""
     local = Resource.create({"service.name": "fastapi-app"})
@@ -123,6 +194,7 @@ def main() -> None:
     args = parser.parse_args()
     counted = args.callgrind
     results = on_postgres("pieces", lambda url: sql(url, args.calls, args.rounds, counted))
+    results |= server(args.calls, args.rounds, counted)
     results |= resource_hash(args.calls * 10, args.rounds, counted)
     unit = "instructions" if counted else f"CPU microseconds, median of {args.rounds}"
     print_table(results, f"per call ({unit})", width=70)

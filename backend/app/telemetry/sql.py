@@ -1,9 +1,10 @@
 """One CLIENT span per SQL statement, from a traced psycopg2 cursor on each checked-out connection.
 
-Why not opentelemetry-instrumentation-sqlalchemy: a ``SELECT`` of one row cost 347,000
-more instructions with it under a recording span, 211,000 with this cursor; unsampled
-(a request's checkout, transaction and statement under ``suppress_instrumentation``)
-174,000 more with it, 11,000 with this (callgrind; reproduce, in backend/:
+Why not opentelemetry-instrumentation-sqlalchemy: a ``SELECT`` of one row cost
+321,000-347,000 more instructions with it under a recording span, 187,000-211,000 with
+this cursor (two runs: the export thread's share varies); unsampled (a request's
+checkout, transaction and statement under ``suppress_instrumentation``) 172,000-174,000
+more with it, 11,000 with this (callgrind; reproduce, in backend/:
 ``valgrind --tool=callgrind --callgrind-out-file=/dev/null .venv/bin/python -m
 bench.pieces --callgrind``). Per statement the contrib parses the engine URL, asks
 libpq for the database name, strips comments with a regular expression, enters and
@@ -16,7 +17,7 @@ join the engine's event dispatcher and fire its begin, commit and execute events
 150,000 instructions (+38 %) per checkout, transaction and statement, sampled or not,
 which was most of what an unsampled request cost (the same command). A cursor class
 costs an unsampled statement one method call.
-Cost to keep: this module, 133 lines; on psycopg2 upgrades re-check that
+Cost to keep: this module, 134 lines; on psycopg2 upgrades re-check that
 ``cursor_factory`` is still honoured by ``connection.cursor()``, on SQLAlchemy
 upgrades that the pool still pings before its ``checkout`` event, and on upgrades of
 the contrib or the awsxray exporter that the attributes are still the ones the
