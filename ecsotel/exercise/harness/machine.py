@@ -91,11 +91,13 @@ def sample(root: int) -> Sample:
 def window(first: Sample, last: Sample, top: int = 3) -> Window:
     """What the machine did between two readings."""
     seconds = max(last.at - first.at, 1e-6)
-    others = max(0.0, (last.busy - first.busy) - (last.ours - first.ours))
     by_name: dict[str, float] = {}
     for pid, (name, spent) in last.others.items():
         if pid in first.others:
             by_name[name] = by_name.get(name, 0.0) + spent - first.others[pid][1]
+    # The kernel's per-process and machine-wide counts are sampled apart and can
+    # disagree by a few ticks: the larger of the two, so that no neighbour hides.
+    others = max((last.busy - first.busy) - (last.ours - first.ours), sum(by_name.values()), 0.0)
     busiest = tuple(
         (name, core)
         for name, core in sorted(

@@ -94,7 +94,9 @@ def every_process() -> list[ProcessTimes]:
 class MachineCpu:
     """The machine's CPU seconds so far, all cores added up (the first line of /proc/stat)."""
 
-    # Running anything: user, nice, system, irq, softirq (guest time is inside user).
+    # Running processes: user, nice and system time (guest time is inside user). Not
+    # irq and softirq: the kernel charges those to no process, and most of it is the
+    # bench's own loopback traffic, which would otherwise count as someone else's.
     busy: float
     # Wanted by this virtual machine but given to another by the hypervisor.
     steal: float
@@ -105,11 +107,11 @@ def machine_cpu() -> MachineCpu:
     """The machine's busy, stolen and total CPU seconds so far."""
     first = Path("/proc/stat").read_text().splitlines()[0].split()
     user, nice, system, idle, iowait, irq, softirq, steal = (int(v) for v in first[1:9])
-    busy = user + nice + system + irq + softirq
+    busy = user + nice + system
     return MachineCpu(
         busy=busy / CLOCK_TICKS,
         steal=steal / CLOCK_TICKS,
-        total=(busy + idle + iowait + steal) / CLOCK_TICKS,
+        total=(busy + idle + iowait + irq + softirq + steal) / CLOCK_TICKS,
     )
 
 
