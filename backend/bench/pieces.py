@@ -39,7 +39,7 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ALWAYS_ON, ParentBased
 
-from app.telemetry import Telemetry, instrument_app
+from app.telemetry import BUILT_IN_TELEMETRY_OFF, Telemetry, instrument_app
 from app.telemetry.resource import _HashedOnce
 from app.telemetry.sql import instrument_engine
 from bench import per_request
@@ -113,16 +113,7 @@ def sql(url: str, calls: int, rounds: int, counted: bool = False) -> dict[str, f
 
 def one_route() -> FastAPI:
     """A FastAPI app with the service's get-by-id route, answering without a database."""
-    # As app.main makes it: FastAPI's built-in telemetry off.
-    app = FastAPI(
-        telemetry={
-            "tracing": False,
-            "metrics": False,
-            "logs": False,
-            "operation_spans": False,
-            "auto_configure": False,
-        }
-    )
+    app = FastAPI(telemetry=BUILT_IN_TELEMETRY_OFF)
 
     @app.get("/api/todos/{todo_id}")
     async def get(todo_id: int) -> dict[str, int]:

@@ -14,7 +14,7 @@ in backend/: ``valgrind --tool=callgrind --callgrind-out-file=/dev/null
 FastAPI's own tracing (0.165, ``operation_spans`` off) kept 0.71 of telemetry-off on
 a get by id where this middleware kept 0.78, on the same machine, and records no
 client address or user agent (issue 12; no command reproduces it yet).
-Cost to keep: this module, 234 lines; on upgrades of Starlette re-check that it still
+Cost to keep: this module, 246 lines; on upgrades of Starlette re-check that it still
 builds its middleware stack in ``build_middleware_stack``, and of the awsxray exporter
 that the span's attributes are still the ones it reads
 (tests/telemetry/test_http_server.py pins them).
@@ -39,6 +39,7 @@ import time
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.telemetry import TelemetryConfig
 from opentelemetry import context, metrics, propagate, trace
 from opentelemetry.context import _SUPPRESS_INSTRUMENTATION_KEY
 from opentelemetry.propagators.textmap import Getter
@@ -48,6 +49,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.telemetry.setup import Telemetry
 from app.telemetry.trace_header import ALB_TRACE_ROOT
 
+# FastAPI's built-in telemetry switches itself on whenever a provider exists: ~4 more
+# spans per request, a second http.server.request.duration with other attributes,
+# and exception logs with stack traces. This package does all of that once, so
+# every part of the built-in one is off (app.main gives it to FastAPI).
+BUILT_IN_TELEMETRY_OFF: TelemetryConfig = {
+    "tracing": False,
+    "metrics": False,
+    "logs": False,
+    "operation_spans": False,
+    "auto_configure": False,
+}
 # Excluded from server spans and from the request metric: probes every few seconds
 # would otherwise outnumber real requests.
 HEALTH_PATHS = ("/healthz", "/readyz")
