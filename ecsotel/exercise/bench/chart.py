@@ -35,7 +35,9 @@ def chart(backend: Figures, frontend: Figures, path: Path) -> None:
         highest = max(highest, *heights)
         offset = (index - (len(BARS) - 1) / 2) * width
         axes.bar([p + offset for p in range(len(requests))], heights, width=width, label=label)
-    axes.axhline(BACKEND_FULL, color="red", linestyle="--", linewidth=1, label="budget, 100 %")
+    axes.axhline(
+        BACKEND_FULL, color="red", linestyle="--", linewidth=1, label="budget, backend 100 %"
+    )
     axes.axhline(
         BACKEND_SAMPLED, color="purple", linestyle=":", linewidth=1, label="budget, backend 10 %"
     )

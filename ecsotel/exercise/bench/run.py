@@ -11,7 +11,6 @@ verdict (report.verdict) is pass, fail, or not measured on a busy machine.
 import contextlib
 import json
 import os
-import shutil
 import subprocess
 import tempfile
 import time
@@ -99,10 +98,11 @@ def print_verdict(found: Verdict, machine: MachineRecord) -> None:
 
 def bench_backend(options: BenchOptions) -> tuple[Verdict, Figures]:
     """fastapi-app alone, under the machine's watch: its table, verdict and figures."""
-    folder = Path(tempfile.mkdtemp(prefix="ecsotel-bench-"))
-    with watching(options.idle, idle_wait=options.idle_wait) as record:
-        figures, _ = measure_apps(options, folder, front=False)
-    shutil.rmtree(folder, ignore_errors=True)
+    with (
+        tempfile.TemporaryDirectory(prefix="ecsotel-bench-") as folder,
+        watching(options.idle, idle_wait=options.idle_wait) as record,
+    ):
+        figures, _ = measure_apps(options, Path(folder), front=False)
     print(f"\n{table(figures, options.runs, options.rounds)}", flush=True)
     found = verdict(backend_rows(figures), record[0], options.idle)
     print_verdict(found, record[0])
@@ -111,9 +111,12 @@ def bench_backend(options: BenchOptions) -> tuple[Verdict, Figures]:
 
 def bench(options: BenchOptions, report: Path = REPORT) -> Verdict:
     """Measure every tier, print and judge it, then write `report` and performance.png."""
-    folder = Path(tempfile.mkdtemp(prefix="ecsotel-bench-"))
     cost = None
-    with watching(options.idle, idle_wait=options.idle_wait) as record:
+    with (
+        tempfile.TemporaryDirectory(prefix="ecsotel-bench-") as name,
+        watching(options.idle, idle_wait=options.idle_wait) as record,
+    ):
+        folder = Path(name)
         components = measure_components(options, folder) if options.components else None
         back, front = measure_apps(options, folder, front=True)
         say(f"action to trace: {options.trace_samples} creates through the local stack")
@@ -128,7 +131,6 @@ def bench(options: BenchOptions, report: Path = REPORT) -> Verdict:
                 seconds=seconds,
                 folder=folder / "collector",
             )
-    shutil.rmtree(folder, ignore_errors=True)
     machine = record[0]
     print(f"\n{table({**back, **front}, options.runs, options.rounds)}", flush=True)
     tiers = {
