@@ -11,7 +11,7 @@ from app.core.errors import register_error_handlers
 from app.core.faults import fault_dependencies
 from app.core.limits import BodyLimitMiddleware
 from app.health.router import router as health_router
-from app.telemetry import Telemetry, instrument_app
+from app.telemetry import BUILT_IN_TELEMETRY_OFF, Telemetry, instrument_app
 from app.todos.router import router as todos_router
 
 # Bodies larger than this get 413 before they are parsed.
@@ -38,17 +38,7 @@ def create_app(*, engine: Engine, telemetry: Telemetry | None, fault_rate: float
         summary="ToDo REST API of the ECS OpenTelemetry ToDo reference system",
         version="0.1.0",
         lifespan=lifespan,
-        # FastAPI's built-in telemetry switches itself on whenever a provider exists:
-        # ~4 more spans per request, a second http.server.request.duration with other
-        # attributes, and exception logs with stack traces. app.telemetry does
-        # all of that once, so every part of the built-in one is off.
-        telemetry={
-            "tracing": False,
-            "metrics": False,
-            "logs": False,
-            "operation_spans": False,
-            "auto_configure": False,
-        },
+        telemetry=BUILT_IN_TELEMETRY_OFF,
     )
     app.state.engine = engine
     # expire_on_commit=False: the written row (with RETURNING values) is the response,

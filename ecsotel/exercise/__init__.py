@@ -9,13 +9,17 @@ fault_commands.py):
   fuzz, slo, slo-drill, canary)
 - harness/servers.py: a bench's apps from the stack's own specs, its PostgreSQL, its OTLP sink
 - harness/wrk.py: the one wrk runner (Scenario, WrkLoad, Result, run_wrk, settle, take_turns)
-- harness/procfs.py: the one /proc reader (cpu_seconds, session_cpu_seconds, rss_mib)
+- harness/procfs.py: the one /proc reader (cpu_seconds, session_cpu_seconds, rss_mib,
+  every_process, machine_cpu)
+- harness/machine.py: whether the machine is idle enough to measure on (watching, IdleLimits)
 - harness/otlp_sink.py: the one OTLP sink, the real collector binary with a debug exporter
 - harness/traffic.py: Traffic, the drills' and the soak's steady request generator
 - harness/telemetrygen.py: the one telemetrygen runner (the collector and gateway cases)
 - bench/backend.py, frontend.py, latency.py, collector.py: `ecsotel bench`, tier by tier
 - bench/gateway.py: the tail-sampling gateway's cost (`ecsotel bench`, `sampling-cost`)
-- bench/report.py, run.py: the budgets, the chart and docs/performance.md
+- bench/figures.py: ratios per round, medians per run, the median of runs and its spread
+- bench/report.py, sections.py, chart.py, run.py: the budgets and the verdict,
+  docs/performance.md and its chart, the whole `ecsotel bench`
 - list_growth.py: `ecsotel bench-list`, the list at 100 to 10,000 todos
 - seed.py: thousands of todos in one statement (bench-list, the e2e tests)
 - load/: `ecsotel load`, the Locust user mix, the stepped ramp, its table and plot

@@ -38,18 +38,20 @@ def verdict(passed: bool, what: str) -> None:
 
 @app.command()
 def bench(
-    rounds: Annotated[int, typer.Option(help="Rounds of fresh servers")] = 3,
+    runs: Annotated[int, typer.Option(help="Runs; each verdict is their median")] = 3,
+    rounds: Annotated[int, typer.Option(help="Rounds of fresh servers per run")] = 2,
     window: Annotated[int, typer.Option(help="Seconds per wrk turn (max)")] = 1,
-    windows: Annotated[int, typer.Option(help="Turns per mode and request")] = 5,
+    windows: Annotated[int, typer.Option(help="Turns per mode and request")] = 3,
     requests: Annotated[int, typer.Option(help="Backend: responses per turn (max)")] = 20_000,
     connections: Annotated[int, typer.Option(help="Backend: wrk's connections")] = 8,
     modes: Annotated[
         str | None, typer.Option(help="Backend: comma-separated modes, off among them (all)")
     ] = None,
+    paced_seconds: Annotated[int, typer.Option(help="Backend: seconds of paced load")] = 10,
     server_cpu: Cpu = None,
     load_cpu: Annotated[int | None, typer.Option(help="Pin wrk to this CPU (taskset)")] = None,
     otlp_endpoint: Annotated[
-        str | None, typer.Option(help="Backend: export to this running collector, start none")
+        str | None, typer.Option(help="Export to this running collector, start none")
     ] = None,
     app_env: Annotated[
         list[str] | None,
@@ -62,9 +64,12 @@ def bench(
     collector_seconds: Annotated[int, typer.Option(help="Collector: seconds of load")] = 60,
     trace_samples: Annotated[int, typer.Option(help="Creates timed to a complete trace")] = 20,
     rss_budget_mib: Annotated[float, typer.Option(help="nextjs-app's container memory")] = 768,
-    components_json: Annotated[
-        Path | None, typer.Option(help="backend/bench/components.py's figures")
-    ] = None,
+    components: Annotated[
+        bool, typer.Option(help="Measure fastapi-app's telemetry piece by piece first")
+    ] = True,
+    idle_wait: Annotated[
+        float, typer.Option(help="Seconds to wait for the load average to settle")
+    ] = 120,
     report: Annotated[
         Path | None, typer.Option(help="Where the report goes (default docs/performance.md)")
     ] = None,
@@ -72,25 +77,30 @@ def bench(
         bool, typer.Option("--backend-only", help="Measure fastapi-app only; write no report")
     ] = False,
     backend_json: Annotated[
-        Path | None, typer.Option(help="Also write fastapi-app's summary here")
+        Path | None, typer.Option(help="Also write fastapi-app's figures here")
     ] = None,
 ) -> None:
-    """Measure telemetry's cost in every tier against its budget; write the report and chart."""
+    """Measure telemetry's cost in every tier against its budget; write the report and chart.
+
+    Exit status: 0 every budget met, 1 a budget missed, 3 not measured (machine busy).
+    """
     import json
 
     from ecsotel.exercise.bench.options import BenchOptions
     from ecsotel.exercise.bench.run import bench as run_bench
-    from ecsotel.exercise.bench.run import measure_backend
-    from ecsotel.exercise.report import PERFORMANCE
+    from ecsotel.exercise.bench.run import bench_backend
+    from ecsotel.exercise.bench.sections import REPORT
 
     require("wrk", "apt-get install wrk (or brew install wrk)")
     options = BenchOptions(
+        runs=runs,
         rounds=rounds,
         window=window,
         windows=windows,
         requests=requests,
         connections=connections,
         modes=tuple(modes.split(",")) if modes else (),
+        paced_seconds=paced_seconds,
         server_cpu=server_cpu,
         load_cpu=load_cpu,
         otlp_endpoint=otlp_endpoint,
@@ -100,16 +110,18 @@ def bench(
         collector_seconds=collector_seconds,
         trace_samples=trace_samples,
         rss_budget_mib=rss_budget_mib,
-        components_json=components_json,
+        components=components,
+        idle_wait=idle_wait,
     )
     if backend_only:
-        summary = measure_backend(options)
+        found, figures = bench_backend(options)
         if backend_json is not None:
-            backend_json.write_text(json.dumps(summary, indent=2) + "\n")
-        return
-    path = report or PERFORMANCE
-    run_bench(options, path)
-    console.print(f"wrote {path} and {path.with_name('performance.png')}")
+            backend_json.write_text(json.dumps(figures, indent=2) + "\n")
+    else:
+        path = report or REPORT
+        found = run_bench(options, path)
+        console.print(f"wrote {path} and {path.with_name('performance.png')}")
+    raise typer.Exit(found.status)
 
 
 @app.command("bench-list")

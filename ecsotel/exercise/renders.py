@@ -1,7 +1,7 @@
 """`ecsotel soak-renders`: nextjs-app's memory over many page renders, against its container.
 
 On a throwaway PostgreSQL, fastapi-app (telemetry off) and the OTLP sink
-(bench/frontend.py's `behind_the_frontend`), the standalone Next.js server runs
+(harness.servers, bench/frontend.py's `behind_the_frontend`), the standalone Next.js server runs
 from the stack's own spec, as its ECS container runs it: telemetry on, and the heap
 the task definition gives it (NODE_OPTIONS, ecsotel.local.apps.FRONTEND_HEAP_MIB).
 wrk renders the page in runs of a fixed length (wrk always runs its full
@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ecsotel.exercise.bench.frontend import MODES, SCENARIOS, behind_the_frontend
 from ecsotel.exercise.harness.procfs import rss_mib
+from ecsotel.exercise.harness.servers import bench_servers
 from ecsotel.exercise.harness.wrk import WrkLoad, run_wrk
 from ecsotel.exercise.report import measured_by, table
 
@@ -64,7 +65,7 @@ def soak(renders: int, seconds: int, cpu: int | None, load_cpu: int | None) -> l
     """Render the page at least `renders` times in runs of `seconds`; the RSS after each."""
     folder = Path(tempfile.mkdtemp(prefix="nextjs-app-renders-"))
     readings: list[Reading] = []
-    with behind_the_frontend(folder) as (servers, backend):
+    with bench_servers(folder) as servers, behind_the_frontend(servers) as backend:
         frontend = servers.start_frontend(backend, env=MODES["on"], cpu=cpu)
         done = 0
         while done < renders:

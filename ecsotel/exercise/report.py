@@ -66,10 +66,17 @@ def sections(text: str) -> tuple[str, dict[str, str]]:
     return parts[0], found
 
 
-def write_sections(path: Path, own: dict[str, str]) -> None:
-    """Replace (or add, at the end) the sections `own` names; keep every other one in place."""
+def write_sections(path: Path, own: dict[str, str], retired: tuple[str, ...] = ()) -> None:
+    """Replace (or add, at the end) the sections `own` names; keep every other one in place.
+
+    Sections named in `retired` (a title the command no longer writes) are removed.
+    """
     _, existing = sections(path.read_text(encoding="utf-8") if path.exists() else "")
-    merged = {title: own.get(title, content) for title, content in existing.items()}
+    merged = {
+        title: own.get(title, content)
+        for title, content in existing.items()
+        if title not in retired
+    }
     merged.update({title: content for title, content in own.items() if title not in merged})
     head = HEADS.get(path.name, f"# {path.stem}\n")
     body = "".join(f"## {title}\n\n{content.strip()}\n\n" for title, content in merged.items())

@@ -130,7 +130,7 @@ def cost_section(
         on, sampled = backend[f"on / {request}"], backend[f"10% / {request}"]
         lines.append(
             f"| fastapi-app {request}: throughput against telemetry off (records 10 % / 100 %)"
-            f" | {sampled['rps_ratio']:.2f} | {on['rps_ratio']:.2f} |"
+            f" | {sampled['vs off']:.2f} | {on['vs off']:.2f} |"
         )
     head, tail = latency["head"], latency["tail"]
     lines.append(
@@ -150,7 +150,7 @@ def cost_section(
         ]
     if backend is not None:
         ratios = [
-            backend[f"on / {r}"]["rps_ratio"] / backend[f"10% / {r}"]["rps_ratio"]
+            backend[f"on / {r}"]["vs off"] / backend[f"10% / {r}"]["vs off"]
             for r in ("get by id", "list (100)", "create")
         ]
         slower = sum(ratios) / len(ratios)

@@ -45,7 +45,7 @@ def test_each_section_replaces_only_itself(tmp_path: Path) -> None:
 def test_the_cost_section_shows_the_gateway_the_delay_and_the_apps_when_measured() -> None:
     without = cost_section(GATEWAY, LATENCY, None)
     backend = {
-        f"{mode} / {request}": {"rps_ratio": ratio}
+        f"{mode} / {request}": {"vs off": ratio}
         for mode, ratio in (("on", 0.8), ("10%", 0.9))
         for request in ("get by id", "list (100)", "create")
     }

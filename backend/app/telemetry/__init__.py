@@ -17,8 +17,14 @@ builds none of them. Each hand-written piece opens its docstring with why the st
 package is not used, what keeping it costs, and when to delete it.
 """
 
-from app.telemetry.http_server import instrument_app
+from app.telemetry.http_server import BUILT_IN_TELEMETRY_OFF, instrument_app
 from app.telemetry.logs import configure_logging
 from app.telemetry.setup import Telemetry, setup_telemetry
 
-__all__ = ["Telemetry", "configure_logging", "instrument_app", "setup_telemetry"]
+__all__ = [
+    "BUILT_IN_TELEMETRY_OFF",
+    "Telemetry",
+    "configure_logging",
+    "instrument_app",
+    "setup_telemetry",
+]

@@ -4,12 +4,17 @@ Why not opentelemetry-instrumentation-fastapi: this middleware and the SQL hook
 served 1.28x the requests a second of the contrib FastAPI (``exclude_spans=["receive",
 "send"]``) and SQLAlchemy instrumentations on a plain SDK for a get by id, 1.22x for a
 list of 100, 1.29x for a create; against telemetry off, stock kept 0.62, 0.67, 0.61
-and ours 0.81, 0.81, 0.79 (idle machine, 3 rounds; reproduce: ``make bench``, which
-prints ours/stock once it runs the stock peer, ``python -m bench.stock``).
+and ours 0.81, 0.81, 0.79 (idle machine, 3 rounds; reproduce: ``make bench``, its
+ours/stock rows; the stock peer is ``python -m bench.stock``).
+Per request to a one-route app, the contrib FastAPI instrumentation added 1,257,000
+instructions sampled and 972,000 unsampled (it builds its attributes and records its
+own metrics either way), this middleware 313,000 and 169,000 (callgrind; reproduce,
+in backend/: ``valgrind --tool=callgrind --callgrind-out-file=/dev/null
+.venv/bin/python -m bench.pieces --callgrind``).
 FastAPI's own tracing (0.165, ``operation_spans`` off) kept 0.71 of telemetry-off on
 a get by id where this middleware kept 0.78, on the same machine, and records no
 client address or user agent (issue 12; no command reproduces it yet).
-Cost to keep: this module, 225 lines; on upgrades of Starlette re-check that it still
+Cost to keep: this module, 246 lines; on upgrades of Starlette re-check that it still
 builds its middleware stack in ``build_middleware_stack``, and of the awsxray exporter
 that the span's attributes are still the ones it reads
 (tests/telemetry/test_http_server.py pins them).
@@ -18,7 +23,12 @@ within the noise of ours in ``make bench``'s ours/stock, or within the budget.
 
 Why it is cheaper: the contrib wraps every receive and send, builds attributes it
 then drops and records metrics of its own; here a request costs one header dict, one
-extract, one span and one histogram point.
+extract, one span and one histogram point: 327,000 instructions sampled, 184,000
+unsampled, of which the SDK's histogram point is 95,000, the non-recording span
+42,000 and the three propagators' extract 18,000 (callgrind; reproduce, in
+backend/: ``valgrind --tool=callgrind --callgrind-out-file=/dev/null .venv/bin/python
+-m bench.components --callgrind``). The point is the contract's and every request's;
+the span is what keeps an unsampled request's trace id in its log lines.
 
 The span carries the attributes the awsxray exporter reads into the segment's
 ``http`` block (method, URL from scheme/host/port/path, status, client address, user
@@ -29,6 +39,7 @@ import time
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.telemetry import TelemetryConfig
 from opentelemetry import context, metrics, propagate, trace
 from opentelemetry.context import _SUPPRESS_INSTRUMENTATION_KEY
 from opentelemetry.propagators.textmap import Getter
@@ -38,6 +49,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.telemetry.setup import Telemetry
 from app.telemetry.trace_header import ALB_TRACE_ROOT
 
+# FastAPI's built-in telemetry switches itself on whenever a provider exists: ~4 more
+# spans per request, a second http.server.request.duration with other attributes,
+# and exception logs with stack traces. This package does all of that once, so
+# every part of the built-in one is off (app.main gives it to FastAPI).
+BUILT_IN_TELEMETRY_OFF: TelemetryConfig = {
+    "tracing": False,
+    "metrics": False,
+    "logs": False,
+    "operation_spans": False,
+    "auto_configure": False,
+}
 # Excluded from server spans and from the request metric: probes every few seconds
 # would otherwise outnumber real requests.
 HEALTH_PATHS = ("/healthz", "/readyz")

@@ -95,3 +95,35 @@ def test_suppressed_statements_start_no_span(
         connection.execute(text("SELECT 1"))
 
     assert exported.get_finished_spans() == ()
+
+
+def test_the_pools_pre_ping_is_not_a_span(
+    traced_engine: Engine, provider: TracerProvider, exported: InMemorySpanExporter
+) -> None:
+    assert traced_engine.pool._pre_ping  # else this test would prove nothing
+    with traced_engine.connect() as connection:  # a fresh connection is not pinged
+        connection.execute(text("SELECT 2"))
+    exported.clear()
+
+    # The pooled connection is pinged at checkout, then runs the statement.
+    tracer = provider.get_tracer("test")
+    with tracer.start_as_current_span("request"), traced_engine.connect() as connection:
+        connection.execute(text("SELECT 3"))
+
+    statements = [
+        (span.attributes or {}).get("db.statement")
+        for span in exported.get_finished_spans()
+        if span.name != "request"
+    ]
+    assert statements == ["SELECT 3"]
+
+
+def test_executemany_is_one_span(traced_engine: Engine, exported: InMemorySpanExporter) -> None:
+    with traced_engine.begin() as connection:
+        connection.execute(text("CREATE TEMPORARY TABLE many (n int)"))
+        exported.clear()
+        connection.execute(text("INSERT INTO many VALUES (:n)"), [{"n": 1}, {"n": 2}, {"n": 3}])
+
+    span = only_span(exported)
+    assert span.name == f"INSERT {traced_engine.url.database}"
+    assert (span.attributes or {})["db.statement"] == "INSERT INTO many VALUES (%(n)s)"

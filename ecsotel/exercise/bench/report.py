@@ -1,10 +1,26 @@
-"""docs/performance.md from the benchmarks' summaries: each budget, met or not, and a chart."""
+"""The bench's judgement: each budget met or not, the verdict, and the figures as tables.
 
+A verdict needs an idle machine: when harness.machine found it busy, every row says
+"not measured" and the verdict is `not measured: machine busy (...)`, whatever the
+figures, with its own exit status (EXIT_BUSY), never pass or fail.
+"""
+
+import os
+import platform
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ecsotel.exercise.bench.figures import Figures
+from ecsotel.exercise.harness.machine import IdleLimits, MachineRecord
+
 BACKEND_REQUESTS = ("get by id", "list (100)", "create")
 FRONTEND_REQUESTS = ("page render", "API-route proxy")
+# Ours against telemetry off at 100 % and 10 % sampling, and against the stock peer.
+BACKEND_FULL, BACKEND_SAMPLED, BACKEND_STOCK = 0.80, 0.93, 1.20
+BACKEND_ADDED_CPU_MS, PACED_ADDED_P99_MS = 0.5, 3.0
+FRONTEND_FULL, FRONTEND_STOCK = 0.85, 1.00
+EXIT_PASS, EXIT_FAIL, EXIT_BUSY = 0, 1, 3
 
 
 @dataclass(frozen=True)
@@ -17,92 +33,133 @@ class Row:
     met: bool | None
 
 
-def ratio_text(median: float, low: float, high: float) -> str:
-    """A median ratio, with the lowest and the highest round's in brackets."""
-    return f"{median:.2f} ({low:.2f}-{high:.2f})"
+@dataclass(frozen=True)
+class Verdict:
+    """The bench's one-line verdict and the exit status that goes with it."""
+
+    text: str
+    status: int
 
 
-def backend_rows(summary: dict[str, dict[str, float]]) -> list[Row]:
-    """fastapi-app against its budgets: throughput on/off, 10 %, CPU, paced p99."""
+def hardware() -> str:
+    """CPU model, core count, memory and kernel, as one line."""
+    model = "unknown CPU"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            model = line.split(":", 1)[1].strip()
+            break
+    pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    return (
+        f"{model}, {os.cpu_count()} cores, {pages / 2**30:.0f} GiB, "
+        f"{platform.system()} {platform.release()}"
+    )
+
+
+def spread(found: dict[str, float], name: str, unit: str = "") -> str:
+    """A median over runs, with the lowest and the highest run's in brackets."""
+    low, high = found[f"{name} low"], found[f"{name} high"]
+    return f"{found[name]:.2f}{unit} ({low:.2f}-{high:.2f})"
+
+
+def at_least(what: str, found: dict[str, float] | None, name: str, budget: float) -> Row:
+    """A ratio that must reach `budget`; not measured when its modes did not run."""
+    text = f">= {budget:.2f}"
+    if found is None or name not in found:
+        return Row(what, text, "-", None)
+    return Row(what, text, spread(found, name), found[name] >= budget)
+
+
+def at_most_ms(what: str, found: dict[str, float] | None, name: str, budget: float) -> Row:
+    """Added milliseconds that must stay within `budget`."""
+    text = f"<= {budget:g} ms"
+    if found is None or name not in found:
+        return Row(what, text, "-", None)
+    low, high = found[f"{name} low"], found[f"{name} high"]
+    measured = f"{found[name]:+.2f} ms ({low:+.2f} to {high:+.2f})"
+    return Row(what, text, measured, found[name] <= budget)
+
+
+def backend_rows(figures: Figures) -> list[Row]:
+    """fastapi-app against its budgets: throughput against off and stock, CPU, paced p99."""
     rows = []
     for request in BACKEND_REQUESTS:
-        on, sampled = summary[f"on / {request}"], summary[f"10% / {request}"]
-        for mode, what, budget in ((on, "on/off", 0.80), (sampled, "10 % sampled/off", 0.90)):
-            measured = ratio_text(mode["rps_ratio"], mode["rps_ratio_low"], mode["rps_ratio_high"])
-            rows.append(
-                Row(f"{request}: {what}", f">= {budget:.2f}", measured, mode["rps_ratio"] >= budget)
-            )
-        added = on["added_cpu_ms"]
-        rows.append(Row(f"{request}: added CPU", "<= 0.5 ms", f"{added:+.2f} ms", added <= 0.5))
-    paced = summary["on / paced get"]["added_p99_ms"]
-    rows.append(Row("paced ~100 req/s: added p99", "<= +3 ms", f"{paced:+.1f} ms", paced <= 3))
+        on, sampled = figures.get(f"on / {request}"), figures.get(f"10% / {request}")
+        rows += [
+            at_least(f"{request}: ours/off at 100 %", on, "vs off", BACKEND_FULL),
+            at_least(f"{request}: ours/off at 10 %", sampled, "vs off", BACKEND_SAMPLED),
+            at_most_ms(
+                f"{request}: added CPU at 100 %", on, "added_cpu_ms vs off", BACKEND_ADDED_CPU_MS
+            ),
+            at_least(f"{request}: ours/stock at 100 %", on, "vs stock", BACKEND_STOCK),
+        ]
+    paced = figures.get("on / paced get")
+    rows.append(
+        at_most_ms("paced ~100 req/s: added p99", paced, "added_p99_ms vs off", PACED_ADDED_P99_MS)
+    )
     return rows
 
 
-def frontend_rows(summary: dict[str, float], rss_budget_mib: float) -> list[Row]:
-    """nextjs-app against its budgets: throughput on/off and memory after the runs."""
-    rows = [
-        Row(
-            f"{request}: on/off",
-            ">= 0.85",
-            ratio_text(
-                summary[f"{request} ratio"],
-                summary[f"{request} ratio low"],
-                summary[f"{request} ratio high"],
-            ),
-            summary[f"{request} ratio"] >= 0.85,
-        )
-        for request in FRONTEND_REQUESTS
-    ]
-    rss = summary["rss_mib on"]
-    served = summary["requests per run"]
+def frontend_rows(figures: Figures, rss_budget_mib: float) -> list[Row]:
+    """nextjs-app against its budgets: throughput against off and stock, memory."""
+    rows = []
+    for request in FRONTEND_REQUESTS:
+        on = figures.get(f"on / {request}")
+        rows += [
+            at_least(f"{request}: ours/off", on, "vs off", FRONTEND_FULL),
+            at_least(f"{request}: ours/stock", on, "vs stock", FRONTEND_STOCK),
+        ]
+    memory = figures["on / memory"]
+    rss, served = memory["rss_mib high"], memory["requests"]
     rows.append(
         Row(
-            f"RSS after ~{served:.0f} requests (telemetry on)",
+            f"RSS after ~{served:.0f} requests (telemetry on, largest of all rounds)",
             f"< {rss_budget_mib:.0f} MiB",
-            f"{rss:.0f} MiB (off: {summary['rss_mib off']:.0f})",
+            f"{rss:.0f} MiB (off: {figures['off / memory']['rss_mib high']:.0f})",
             rss < rss_budget_mib,
         )
     )
     return rows
 
 
-def table(rows: list[Row]) -> str:
-    """A Markdown table of budget rows."""
-    verdict = {True: "pass", False: "**fail**", None: "not measured"}
+def verdict(rows: Sequence[Row], machine: MachineRecord, limits: IdleLimits) -> Verdict:
+    """Pass, fail, or not measured when the machine was busy (its reasons named)."""
+    reasons = machine.busy_reasons(limits)
+    if reasons:
+        return Verdict(f"not measured: machine busy ({'; '.join(reasons)})", EXIT_BUSY)
+    missed = [row.what for row in rows if row.met is False]
+    if missed:
+        return Verdict(f"fail: {len(missed)} budget(s) missed ({'; '.join(missed)})", EXIT_FAIL)
+    return Verdict("pass: every budget measured is met", EXIT_PASS)
+
+
+def table(rows: Sequence[Row], busy: bool = False) -> str:
+    """A Markdown table of budget rows; on a busy machine no row passes or fails."""
+    verdicts = {True: "pass", False: "**fail**", None: "not measured"}
     lines = ["| what | budget | measured | result |", "| --- | --- | ---: | --- |"]
-    lines += [f"| {r.what} | {r.budget} | {r.measured} | {verdict[r.met]} |" for r in rows]
+    lines += [
+        f"| {r.what} | {r.budget} | {r.measured} | {verdicts[None if busy else r.met]} |"
+        for r in rows
+    ]
     return "\n".join(lines)
 
 
-def chart(backend: dict[str, dict[str, float]], frontend: dict[str, float], path: Path) -> None:
-    """Bars of throughput with telemetry on / off per request, with the budget lines."""
-    # Imported here: heavy, and only the chart needs it.
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot
-
-    labels = [f"backend\n{r}" for r in BACKEND_REQUESTS] + [
-        f"frontend\n{r}" for r in FRONTEND_REQUESTS
+def modes_table(figures: Figures, requests: Sequence[str]) -> str:
+    """Every mode against off (and stock): median and spread of the runs, added CPU."""
+    lines = [
+        "| mode | " + " | ".join(requests) + " |",
+        "| --- |" + " ---: |" * len(requests),
     ]
-    full = [backend[f"on / {r}"]["rps_ratio"] for r in BACKEND_REQUESTS]
-    full += [frontend[f"{r} ratio"] for r in FRONTEND_REQUESTS]
-    sampled = [backend[f"10% / {r}"]["rps_ratio"] for r in BACKEND_REQUESTS]
-    figure, axes = pyplot.subplots(figsize=(9, 4))
-    positions = range(len(labels))
-    axes.bar([p - 0.2 for p in positions], full, width=0.4, label="100 % sampled")
-    axes.bar([p + 0.2 for p in range(len(sampled))], sampled, width=0.4, label="10 % sampled")
-    axes.axhline(
-        0.80, color="red", linestyle="--", linewidth=1, label="budget 0.80 (backend, 100 %)"
-    )
-    axes.axhline(
-        0.90, color="purple", linestyle=":", linewidth=1, label="budget 0.90 (backend, 10 %)"
-    )
-    axes.set_xticks(list(positions), labels, fontsize=8)
-    axes.set_ylabel("throughput, telemetry on / off")
-    axes.set_ylim(0, max(1.3, *full, *sampled) + 0.1)
-    axes.legend(fontsize=7, loc="upper right")
-    figure.tight_layout()
-    figure.savefig(path, dpi=100)
-    pyplot.close(figure)
+    modes = dict.fromkeys(key.split(" / ")[0] for key in figures)
+    for mode in modes:
+        for name, label in (("vs off", "/off"), ("vs stock", "/stock")):
+            cells = []
+            for request in requests:
+                found = figures.get(f"{mode} / {request}", {})
+                cost = found.get("added_cpu_ms vs off")
+                cell = spread(found, name) if name in found else "-"
+                if name == "vs off" and cost is not None:
+                    cell += f", {cost:+.2f} ms CPU"
+                cells.append(cell)
+            if any(cell != "-" for cell in cells):
+                lines.append(f"| {mode}{label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)

@@ -8,6 +8,7 @@ import json
 import os
 import statistics
 import subprocess
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -185,7 +186,8 @@ def in_rounds(
     for number in range(rounds):
         average = os.getloadavg()[0]
         print(
-            f"{label} round {number + 1}: {', '.join(modes)} (load average {average:.2f})",
+            f"{time.strftime('%H:%M:%S')} {label} round {number + 1}: {', '.join(modes)} "
+            f"(load average {average:.2f})",
             flush=True,
         )
         measured = measure(number)
