@@ -84,6 +84,7 @@ def bench(
 
     Exit status: 0 every budget met, 1 a budget missed, 3 not measured (machine busy).
     """
+    import dataclasses
     import json
 
     from ecsotel.exercise.bench.options import BenchOptions
@@ -92,26 +93,14 @@ def bench(
     from ecsotel.exercise.bench.sections import REPORT
 
     require("wrk", "apt-get install wrk (or brew install wrk)")
+    # Every option that BenchOptions has a field of the same name for, as given; the
+    # two below it need parsing.
+    fields = {field.name for field in dataclasses.fields(BenchOptions)} - {"modes", "app_env"}
+    given = {name: value for name, value in locals().items() if name in fields}
     options = BenchOptions(
-        runs=runs,
-        rounds=rounds,
-        window=window,
-        windows=windows,
-        requests=requests,
-        connections=connections,
+        **given,
         modes=tuple(modes.split(",")) if modes else (),
-        paced_seconds=paced_seconds,
-        server_cpu=server_cpu,
-        load_cpu=load_cpu,
-        otlp_endpoint=otlp_endpoint,
         app_env=dict(entry.split("=", 1) for entry in app_env or []),
-        telemetrygen=telemetrygen,
-        spans_per_second=spans_per_second,
-        collector_seconds=collector_seconds,
-        trace_samples=trace_samples,
-        rss_budget_mib=rss_budget_mib,
-        components=components,
-        idle_wait=idle_wait,
     )
     if backend_only:
         found, figures = bench_backend(options)

@@ -31,19 +31,24 @@ HEADS = {
 }
 
 
-def machine() -> str:
-    """CPU model, core count, memory and load average, as one line."""
+def hardware() -> str:
+    """CPU model, core count, memory and kernel, as one line."""
     model = "unknown CPU"
     for line in Path("/proc/cpuinfo").read_text().splitlines():
         if line.startswith("model name"):
             model = line.split(":", 1)[1].strip()
             break
     pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     return (
         f"{model}, {os.cpu_count()} cores, {pages / 2**30:.0f} GiB, "
-        f"{platform.system()} {platform.release()}; load average {load} at the end"
+        f"{platform.system()} {platform.release()}"
     )
+
+
+def machine() -> str:
+    """The hardware and the load average now, as one line."""
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    return f"{hardware()}; load average {load} at the end"
 
 
 def measured_by(command: str) -> str:

@@ -8,7 +8,6 @@ refused 0 and sent == accepted.
 """
 
 import re
-import time
 import urllib.request
 from functools import partial
 from pathlib import Path
@@ -17,8 +16,7 @@ from devkit.polling import poll_until
 from devkit.ports import free_port
 
 from ecsotel.exercise.harness.otlp_sink import otlp_sink
-from ecsotel.exercise.harness.procfs import cpu_seconds, rss_mib
-from ecsotel.exercise.harness.telemetrygen import send_traces
+from ecsotel.exercise.harness.telemetrygen import drive
 from ecsotel.local.process import log_file, start
 
 
@@ -50,30 +48,23 @@ def collector_cost(
         collector = start(sink.spec, log)
         try:
             poll_until(lambda: counters(metrics_port), "the collector's own metrics", timeout=30)
-            before, started = cpu_seconds(collector.pid), time.monotonic()
-            endpoint = sink.endpoint.removeprefix("http://")
-            send_traces(
+            usage = drive(
                 telemetrygen,
-                endpoint,
+                sink.endpoint.removeprefix("http://"),
+                collector.pid,
                 spans_per_second=spans_per_second,
                 seconds=seconds,
                 options=["--otlp-http"],
             )
-            elapsed = time.monotonic() - started
-            cores = (cpu_seconds(collector.pid) - before) / elapsed
-            rss = rss_mib(collector.pid)
             # The batch holds up to 1 s of spans: wait until all are sent on.
             final = poll_until(
                 partial(_all_sent, metrics_port), "every accepted span to be sent on", timeout=30
             )
         finally:
             collector.stop()
-    rate = final["receiver_accepted_spans"] / elapsed
     return {
-        "spans_per_second": rate,
-        "seconds": elapsed,
-        "cores_per_1000": cores / rate * 1000,
-        "rss_mib": rss,
+        **usage.per_rate(final["receiver_accepted_spans"]),
+        "rss_mib": usage.rss_mib,
         "refused": final["receiver_refused_spans"],
         "lost": final["receiver_accepted_spans"] - final["exporter_sent_spans"],
     }

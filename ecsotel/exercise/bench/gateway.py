@@ -15,7 +15,6 @@ Its figures go into docs/performance.md's "Sampling: what it costs"
 
 import json
 import tempfile
-import time
 from functools import partial
 from pathlib import Path
 
@@ -23,8 +22,8 @@ from devkit.polling import poll_until
 from devkit.ports import free_port
 
 from ecsotel.exercise.bench.collector import counters
-from ecsotel.exercise.harness.procfs import cpu_seconds, rss_mib
-from ecsotel.exercise.harness.telemetrygen import send_traces
+from ecsotel.exercise.harness.procfs import rss_mib
+from ecsotel.exercise.harness.telemetrygen import drive
 from ecsotel.local.collector import ANY_PORT, CONFIG, CollectorPorts, binary_spec
 from ecsotel.local.moto import CREDENTIALS, REGION
 from ecsotel.local.process import log_file, start
@@ -86,17 +85,14 @@ def gateway_cost(
         try:
             poll_until(lambda: counters(metrics_port), "the gateway's own metrics", timeout=30)
             idle_mib = rss_mib(gateway.pid)
-            before, started = cpu_seconds(gateway.pid), time.monotonic()
-            send_traces(
+            usage = drive(
                 telemetrygen,
                 f"127.0.0.1:{listening.grpc}",
+                gateway.pid,
                 spans_per_second=spans_per_second,
                 seconds=seconds,
                 options=["--child-spans", str(CHILD_SPANS)],
             )
-            elapsed = time.monotonic() - started
-            cores = (cpu_seconds(gateway.pid) - before) / elapsed
-            held_mib = rss_mib(gateway.pid) - idle_mib
             final = poll_until(
                 partial(_kept_all_it_will, metrics_port, []),
                 "every trace decided (spans sent on stop growing)",
@@ -105,13 +101,11 @@ def gateway_cost(
             )
         finally:
             gateway.stop()
-    rate = final["receiver_accepted_spans"] / elapsed
+    figures = usage.per_rate(final["receiver_accepted_spans"])
     return {
-        "spans_per_second": rate,
-        "seconds": elapsed,
+        **figures,
         "decision_wait_s": decision_wait_seconds(),
-        "cores_per_1000": cores / rate * 1000,
-        "held_mib_per_1000": held_mib / rate * 1000,
+        "held_mib_per_1000": (usage.rss_mib - idle_mib) / figures["spans_per_second"] * 1000,
         "idle_mib": idle_mib,
         "kept_percent": 100 * final["exporter_sent_spans"] / final["receiver_accepted_spans"],
         "refused": final["receiver_refused_spans"],

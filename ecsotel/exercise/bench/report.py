@@ -5,11 +5,8 @@ A verdict needs an idle machine: when harness.machine found it busy, every row s
 figures, with its own exit status (EXIT_BUSY), never pass or fail.
 """
 
-import os
-import platform
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from ecsotel.exercise.bench.figures import Figures
 from ecsotel.exercise.harness.machine import IdleLimits, MachineRecord
@@ -39,20 +36,6 @@ class Verdict:
 
     text: str
     status: int
-
-
-def hardware() -> str:
-    """CPU model, core count, memory and kernel, as one line."""
-    model = "unknown CPU"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            model = line.split(":", 1)[1].strip()
-            break
-    pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    return (
-        f"{model}, {os.cpu_count()} cores, {pages / 2**30:.0f} GiB, "
-        f"{platform.system()} {platform.release()}"
-    )
 
 
 def spread(found: dict[str, float], name: str, unit: str = "") -> str:

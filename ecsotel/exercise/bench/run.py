@@ -30,7 +30,6 @@ from ecsotel.exercise.bench.report import (
     Verdict,
     backend_rows,
     frontend_rows,
-    hardware,
     verdict,
 )
 from ecsotel.exercise.bench.report import table as budget_table
@@ -49,6 +48,7 @@ from ecsotel.exercise.bench.sections import (
 )
 from ecsotel.exercise.harness.machine import MachineRecord, watching
 from ecsotel.exercise.harness.servers import bench_servers
+from ecsotel.exercise.report import hardware
 from ecsotel.exercise.sampling_report import COSTS, cost_section
 from ecsotel.local.apps import telemetry_env
 from ecsotel.local.process import pinned
@@ -126,21 +126,17 @@ def bench(options: BenchOptions, report: Path = REPORT) -> Verdict:
         tail_latency = action_to_trace(options.trace_samples, folder / "latency", sampling="tail")
         if options.telemetrygen is not None:
             rate, seconds = options.spans_per_second, options.collector_seconds
-            say(f"collector: {rate} spans/s, {seconds} s")
-            (folder / "collector").mkdir()
-            cost = collector_cost(
-                telemetrygen=options.telemetrygen,
-                spans_per_second=rate,
-                seconds=seconds,
-                folder=folder / "collector",
-            )
-            (folder / "gateway").mkdir()
-            gateway = gateway_cost(
-                telemetrygen=options.telemetrygen,
-                spans_per_second=rate,
-                seconds=seconds,
-                folder=folder / "gateway",
-            )
+            say(f"collector and gateway: {rate} spans/s, {seconds} s each")
+            costs = {}
+            for name, measure in (("collector", collector_cost), ("gateway", gateway_cost)):
+                (folder / name).mkdir()
+                costs[name] = measure(
+                    telemetrygen=options.telemetrygen,
+                    spans_per_second=rate,
+                    seconds=seconds,
+                    folder=folder / name,
+                )
+            cost, gateway = costs["collector"], costs["gateway"]
     machine = record[0]
     print(f"\n{table({**back, **front}, options.runs, options.rounds)}", flush=True)
     tiers = {
