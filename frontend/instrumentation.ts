@@ -3,6 +3,8 @@
 // over the HTTP server's shutdown (lib/http-server.ts) and starts OpenTelemetry
 // (lib/telemetry/sdk.ts), unless OTEL_SDK_DISABLED=true: then no SDK module is
 // even loaded, the API's no-ops stay in place, and no OTLP connection is opened.
+// BENCH_TELEMETRY_SETUP=stock (the bench's stock peer only) starts Next.js's
+// documented default instead (lib/telemetry/stock.ts).
 
 // Within ECS's default 30 s stopTimeout, with room for the telemetry flush.
 const DRAIN_TIMEOUT_MS = 10_000;
@@ -15,8 +17,13 @@ export async function register(): Promise<void> {
   watchServers();
   let shutdownTelemetry = async (): Promise<void> => {};
   if (!getBooleanFromEnv("OTEL_SDK_DISABLED")) {
-    const { startTelemetry } = await import("./lib/telemetry/sdk");
-    shutdownTelemetry = startTelemetry();
+    const { startStockTelemetry, telemetrySetupOrExit } = await import("./lib/telemetry/stock");
+    if (telemetrySetupOrExit() === "stock") {
+      shutdownTelemetry = await startStockTelemetry();
+    } else {
+      const { startTelemetry } = await import("./lib/telemetry/sdk");
+      shutdownTelemetry = startTelemetry();
+    }
   }
   // Requests in flight are answered first, so their spans are in the flush.
   onShutdownSignal(async () => {

@@ -3,8 +3,8 @@
 On a throwaway PostgreSQL, the OTLP sink and fastapi-app with telemetry off (it is
 measured on its own by bench/backend.py), the standalone Next.js server runs once
 per mode, all at once, from the stack's own spec: with ``OTEL_SDK_DISABLED=true``,
-as on ECS, and (once the build has its switch) with Next.js's documented stock
-set-up. wrk drives the page render and the API-route proxy in short turns between
+as on ECS, ours, and Next.js's documented stock set-up (@vercel/otel's
+defaults, frontend/lib/telemetry/stock.ts) on the same build. wrk drives the page render and the API-route proxy in short turns between
 them (harness.wrk.take_turns), fresh servers each round. Each server's RSS is read
 at the end of its round, after every request it served.
 """
@@ -24,14 +24,11 @@ SCENARIOS = (
     wrk.Scenario("API-route proxy", 'return wrk.format("GET", "/api/todos")'),
 )
 SEED_TODOS = 20
-# The stock set-up on the same build (frontend/instrumentation.ts), selected by its
-# variables; None while the build has no such switch, and the report then says
-# ours/stock was not measured.
-STOCK_ENV: dict[str, str] | None = None
 MODES = {
     "off": {"OTEL_SDK_DISABLED": "true"},
     "on": {"OTEL_SDK_DISABLED": "false"},
-    **({"stock": {"OTEL_SDK_DISABLED": "false", **STOCK_ENV}} if STOCK_ENV else {}),
+    # The same build, switched to the stock set-up (frontend/instrumentation.ts).
+    "stock": {"OTEL_SDK_DISABLED": "false", "BENCH_TELEMETRY_SETUP": "stock"},
 }
 # Figures keyed "<mode> / memory": RSS at the end of a round and the requests served.
 MEMORY = "memory"
