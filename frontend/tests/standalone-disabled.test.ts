@@ -3,7 +3,7 @@
 // flush), no connection ever reaches the OTLP endpoint, and no trace context is
 // sent to the backend.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { recordingServer, startStandalone, stopStandalone, type RecordingServer, type Standalone } from "./standalone";
+import { closeRig, startRig, stopStandalone, type RecordingServer, type Standalone } from "./standalone";
 
 const PAGE_LOADS = 10;
 
@@ -13,21 +13,13 @@ describe("standalone server with OTEL_SDK_DISABLED=true", () => {
   let standalone: Standalone;
 
   beforeAll(async () => {
-    collector = await recordingServer(() => ({ status: 200, body: "{}" }));
-    backend = await recordingServer(() => ({ status: 200, body: "[]" }));
-    standalone = await startStandalone({
-      backendUrl: backend.url,
-      collectorUrl: collector.url,
+    ({ collector, backend, standalone } = await startRig({
       // Short delays: were the SDK running, it would export during the test too.
       env: { OTEL_SDK_DISABLED: "true", OTEL_BSP_SCHEDULE_DELAY: "100", OTEL_METRIC_EXPORT_INTERVAL: "100" },
-    });
+    }));
   }, 30000);
 
-  afterAll(() => {
-    if (standalone.process.exitCode === null) standalone.process.kill("SIGKILL");
-    collector.close();
-    backend.close();
-  });
+  afterAll(() => closeRig({ collector, backend, standalone }));
 
   it("renders pages and proxies calls without sending trace context", async () => {
     for (let i = 0; i < PAGE_LOADS; i += 1) expect((await fetch(`${standalone.baseUrl}/`)).status).toBe(200);

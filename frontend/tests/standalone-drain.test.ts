@@ -5,7 +5,7 @@
 // that follows is not cut off by the supervisor's SIGKILL.
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pollUntil, recordingServer, startStandalone, type RecordingServer, type Standalone } from "./standalone";
+import { closeRig, pollUntil, startRig, type RecordingServer, type Standalone } from "./standalone";
 
 // The backend stand-in never answers for this todo: a request in flight at SIGTERM.
 const SLOW_ID = 999;
@@ -16,18 +16,12 @@ describe("standalone server drain", () => {
   let standalone: Standalone;
 
   beforeAll(async () => {
-    collector = await recordingServer(() => ({ status: 200, body: "{}" }));
-    backend = await recordingServer((_method, url) =>
-      url === `/api/todos/${SLOW_ID}` ? "hang" : { status: 200, body: "[]" },
-    );
-    standalone = await startStandalone({ backendUrl: backend.url, collectorUrl: collector.url });
+    ({ collector, backend, standalone } = await startRig({
+      backend: (_method, url) => (url === `/api/todos/${SLOW_ID}` ? "hang" : { status: 200, body: "[]" }),
+    }));
   }, 30000);
 
-  afterAll(() => {
-    if (standalone.process.exitCode === null) standalone.process.kill("SIGKILL");
-    collector.close();
-    backend.close();
-  });
+  afterAll(() => closeRig({ collector, backend, standalone }));
 
   it("closes a kept-alive connection once its request in flight is answered", async () => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });

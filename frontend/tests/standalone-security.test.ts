@@ -4,7 +4,7 @@
 // the backend's internals. The backend is a recording stand-in (tests/standalone.ts).
 import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { formFields, recordingServer, startStandalone, type RecordingServer, type Reply, type Standalone } from "./standalone";
+import { closeRig, formFields, startRig, type RecordingServer, type Reply, type Standalone } from "./standalone";
 
 const TRACEBACK = 'Traceback (most recent call last):\n  File "/opt/venv/app/main.py", line 7';
 const EVIL = "https://evil.example";
@@ -16,27 +16,20 @@ describe("standalone server security", () => {
   let baseUrl: string;
 
   beforeAll(async () => {
-    backend = await recordingServer((method, url): Reply => {
-      if (url === "/api/todos/500") return { status: 500, body: TRACEBACK, headers: { "content-type": "text/plain" } };
-      if (url === "/api/todos/503") {
-        return { status: 503, body: JSON.stringify({ detail: TRACEBACK }), headers: { "retry-after": "5", server: "uvicorn" } };
-      }
-      return method === "GET" ? { status: 200, body: "[]" } : { status: 422, body: '{"detail":"no"}' };
-    });
-    collector = await recordingServer(() => ({ status: 200, body: "{}" }));
-    server = await startStandalone({
-      backendUrl: backend.url,
-      collectorUrl: collector.url,
+    ({ collector, backend, standalone: server } = await startRig({
+      backend: (method, url): Reply => {
+        if (url === "/api/todos/500") return { status: 500, body: TRACEBACK, headers: { "content-type": "text/plain" } };
+        if (url === "/api/todos/503") {
+          return { status: 503, body: JSON.stringify({ detail: TRACEBACK }), headers: { "retry-after": "5", server: "uvicorn" } };
+        }
+        return method === "GET" ? { status: 200, body: "[]" } : { status: 422, body: '{"detail":"no"}' };
+      },
       env: { BACKEND_TIMEOUT_MS: "2000" },
-    });
+    }));
     baseUrl = server.baseUrl;
   }, 30000);
 
-  afterAll(() => {
-    server.process.kill("SIGKILL");
-    backend.close();
-    collector.close();
-  });
+  afterAll(() => closeRig({ collector, backend, standalone: server }));
 
   it("sends a nonce CSP that Next.js stamps on every script of the page", async () => {
     const response = await fetch(`${baseUrl}/`);

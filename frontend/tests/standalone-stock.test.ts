@@ -3,15 +3,7 @@
 // same OTLP endpoint; a value it does not know stops the server at once, so that a
 // bench never measures ours by mistake.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  pollUntil,
-  recordingServer,
-  spawnStandalone,
-  startStandalone,
-  stopStandalone,
-  type RecordingServer,
-  type Standalone,
-} from "./standalone";
+import { closeRig, pollUntil, spawnStandalone, startRig, type RecordingServer, type Standalone } from "./standalone";
 
 describe("standalone server with BENCH_TELEMETRY_SETUP=stock", () => {
   let collector: RecordingServer;
@@ -19,21 +11,13 @@ describe("standalone server with BENCH_TELEMETRY_SETUP=stock", () => {
   let standalone: Standalone;
 
   beforeAll(async () => {
-    collector = await recordingServer(() => ({ status: 200, body: "{}" }));
-    backend = await recordingServer(() => ({ status: 200, body: "[]" }));
-    standalone = await startStandalone({
-      backendUrl: backend.url,
-      collectorUrl: collector.url,
+    ({ collector, backend, standalone } = await startRig({
       // The stock set-up hands back nothing to flush on SIGTERM: spans must leave on their own.
       env: { BENCH_TELEMETRY_SETUP: "stock", OTEL_BSP_SCHEDULE_DELAY: "100" },
-    });
+    }));
   }, 30000);
 
-  afterAll(async () => {
-    if (standalone.process.exitCode === null) await stopStandalone(standalone);
-    collector.close();
-    backend.close();
-  });
+  afterAll(() => closeRig({ collector, backend, standalone }));
 
   it("exports the page's spans as @vercel/otel's defaults make them", async () => {
     expect((await fetch(`${standalone.baseUrl}/`)).status).toBe(200);

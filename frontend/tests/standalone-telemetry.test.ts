@@ -5,14 +5,7 @@
 // and that SIGTERM flushes what the batch processor still holds. The proxy's
 // timeout and body limit are checked on the same built server.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  formFields,
-  recordingServer,
-  startStandalone,
-  stopStandalone,
-  type RecordingServer,
-  type Standalone,
-} from "./standalone";
+import { closeRig, formFields, startRig, stopStandalone, type RecordingServer, type Standalone } from "./standalone";
 
 // The backend stand-in never answers for this todo, to exercise the proxy's timeout.
 const SLOW_ID = 999;
@@ -32,20 +25,16 @@ describe("standalone server telemetry", () => {
   let baseUrl: string;
 
   beforeAll(async () => {
-    collector = await recordingServer(() => ({ status: 200, body: "{}" }));
-    backend = await recordingServer((method, url) => {
-      if (url === `/api/todos/${SLOW_ID}`) return "hang";
-      return method === "POST" ? { status: 201, body: JSON.stringify(CREATED) } : { status: 200, body: "[]" };
-    });
-    standalone = await startStandalone({ backendUrl: backend.url, collectorUrl: collector.url });
+    ({ collector, backend, standalone } = await startRig({
+      backend: (method, url) => {
+        if (url === `/api/todos/${SLOW_ID}`) return "hang";
+        return method === "POST" ? { status: 201, body: JSON.stringify(CREATED) } : { status: 200, body: "[]" };
+      },
+    }));
     baseUrl = standalone.baseUrl;
   }, 30000);
 
-  afterAll(() => {
-    if (standalone.process.exitCode === null) standalone.process.kill("SIGKILL");
-    collector.close();
-    backend.close();
-  });
+  afterAll(() => closeRig({ collector, backend, standalone }));
 
   it("continues an incoming traceparent into the backend call", async () => {
     const traceId = "6a1b2c3d4e5f60718293a4b5c6d7e8f9";

@@ -136,3 +136,23 @@ export async function stopStandalone(standalone: Standalone): Promise<void> {
     `the server to exit on SIGTERM; output:\n${standalone.output()}`,
   );
 }
+
+/** The usual fixture: a recording OTLP receiver and backend stand-in, the standalone server between them. */
+export type Rig = { collector: RecordingServer; backend: RecordingServer; standalone: Standalone };
+
+export type RigOptions = { backend?: (method: string, path: string) => Reply; env?: Record<string, string> };
+
+/** Starts a Rig: the backend answers `options.backend` (default: 200 and an empty list), the server gets `options.env`. */
+export async function startRig(options: RigOptions = {}): Promise<Rig> {
+  const collector = await recordingServer(() => ({ status: 200, body: "{}" }));
+  const backend = await recordingServer(options.backend ?? (() => ({ status: 200, body: "[]" })));
+  const standalone = await startStandalone({ backendUrl: backend.url, collectorUrl: collector.url, env: options.env });
+  return { collector, backend, standalone };
+}
+
+/** Ends a Rig: the server by SIGKILL unless it has already exited, then both recording servers. */
+export function closeRig(rig: Rig): void {
+  if (rig.standalone.process.exitCode === null) rig.standalone.process.kill("SIGKILL");
+  rig.collector.close();
+  rig.backend.close();
+}
