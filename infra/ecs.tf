@@ -227,6 +227,8 @@ module "fastapi_service" {
         { name = "DB_MAX_OVERFLOW", value = tostring(var.db_max_overflow) },
         # For drills only; 0 (the default) injects nothing (app/core/faults.py).
         { name = "FAULT_RATE", value = tostring(var.fault_rate) },
+        # Requests in a probe's trace (make verify) are never faulted.
+        { name = "FAULT_SPARE_TAG", value = local.probe_trace_tag },
       ])
       dependsOn              = local.depends_on_collector
       readonlyRootFilesystem = true

@@ -38,6 +38,14 @@ locals {
     { name = "OTELCOL_TAIL_SHARE_SPANS_PER_SECOND", value = tostring(var.tail_sampling_share_spans_per_second) },
   ]
 
+  # The mark of a probe's trace (make verify): the gateway's "marked"
+  # policy keeps such a trace, and FAULT_RATE spares its requests (ecs.tf). Read
+  # from that policy, its one home.
+  probe_trace_tag = one([
+    for policy in yamldecode(file("${path.module}/../collector/config.gateway.yaml")).processors.tail_sampling.policies :
+    regex("== \"([0-9a-f]{8})\"", policy.ottl_condition.span[0])[0] if policy.name == "marked"
+  ])
+
   # The gateway's configs: the pipeline's base, then its overlay.
   gateway_config_files = [local.collector_config_file, "config.gateway.yaml"]
 

@@ -68,7 +68,13 @@ def main() -> None:
     if telemetry is not None:
         telemetry.instrument_engine(engine)
     migrate(engine)
-    serve(create_app(engine=engine, telemetry=telemetry, fault_rate=settings.fault_rate), settings)
+    app = create_app(
+        engine=engine,
+        telemetry=telemetry,
+        fault_rate=settings.fault_rate,
+        fault_spare_tag=settings.fault_spare_tag,
+    )
+    serve(app, settings)
 
 
 if __name__ == "__main__":

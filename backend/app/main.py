@@ -18,10 +18,17 @@ from app.todos.router import router as todos_router
 MAX_BODY_BYTES = 64 * 1024
 
 
-def create_app(*, engine: Engine, telemetry: Telemetry | None, fault_rate: float = 0.0) -> FastAPI:
+def create_app(
+    *,
+    engine: Engine,
+    telemetry: Telemetry | None,
+    fault_rate: float = 0.0,
+    fault_spare_tag: str = "",
+) -> FastAPI:
     """Build the application around an engine; telemetry None means off.
 
-    `fault_rate` (FAULT_RATE): the share of API requests that fail (app/core/faults.py).
+    `fault_rate` (FAULT_RATE): the share of API requests that fail, except those in
+    traces marked with `fault_spare_tag` (FAULT_SPARE_TAG; app/core/faults.py).
     """
 
     @asynccontextmanager
@@ -48,6 +55,6 @@ def create_app(*, engine: Engine, telemetry: Telemetry | None, fault_rate: float
     # Added before instrument_app's middleware, so the request metric (outside) sees 413s.
     app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
     app.include_router(health_router)
-    app.include_router(todos_router, dependencies=fault_dependencies(fault_rate))
+    app.include_router(todos_router, dependencies=fault_dependencies(fault_rate, fault_spare_tag))
     instrument_app(app, telemetry)
     return app

@@ -33,7 +33,7 @@ from ecsotel.local.process import (
     port_taken_message,
     start,
 )
-from ecsotel.local.sampling import Sampling, collector_specs, head_sampler_env
+from ecsotel.local.sampling import Sampling, collector_specs, head_sampler_env, keep_tag
 from ecsotel.paths import CACHE_DIR
 
 DB_SECRET_NAME = "ecs-opentelemetry/database"  # noqa: S105 - a name, not a secret
@@ -127,7 +127,12 @@ def app_specs(stack: Stack) -> tuple[ServiceSpec, ServiceSpec]:
     }
     sampler = {} if stack.head_share is None else head_sampler_env(stack.head_share)
     # Set only when asked for: the app's own default is no fault.
-    faults = {"FAULT_RATE": str(stack.fault_rate)} if stack.fault_rate else {}
+    # verify's requests carry the keep mark, and the backend spares them (faults.py).
+    faults = (
+        {"FAULT_RATE": str(stack.fault_rate), "FAULT_SPARE_TAG": keep_tag()}
+        if stack.fault_rate
+        else {}
+    )
     # With tail sampling each app has a sidecar of its own, as in its ECS task.
     frontend_otlp = ports.otlp_endpoint
     if stack.sampling == "tail":

@@ -87,7 +87,7 @@ def _find_item(client: httpx.Client, title: str) -> tuple[str, Tag] | None:
 
 def drive_server_actions(client: httpx.Client, report: Report, trace: xray.TraceId) -> None:
     """Render the page; create (in `trace`), toggle and delete a todo through Server Actions."""
-    page = client.get("/", headers=xray.TraceId.new().headers())
+    page = client.get("/")
     if not report.add(PAGE, page.status_code == 200, f"GET / -> {page.status_code}"):
         raise VerifyError(f"the page did not render (GET / -> {page.status_code})")
     title = f"verify server action {secrets.token_hex(3)}"

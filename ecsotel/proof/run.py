@@ -50,6 +50,20 @@ def _stage(report: Report, names: list[str], body: Callable[[], None]) -> bool:
     return all(report.checks[name].passed for name in names)
 
 
+def marked_traces(tag: str) -> Callable[[httpx.Request], None]:
+    """An httpx request hook: a request without trace headers starts a trace marked `tag`.
+
+    So every request verify sends is in a marked trace: a tail-sampling gateway keeps
+    it, and FAULT_RATE spares it (backend/app/core/faults.py).
+    """
+
+    def mark(request: httpx.Request) -> None:
+        if not {"traceparent", "x-amzn-trace-id"} & set(request.headers):
+            request.headers.update(xray.TraceId.new(tag).headers())
+
+    return mark
+
+
 def run(base_url: str, timeout: float = 90.0, with_browser: bool = False) -> tuple[Report, str]:
     """Drive the app, then check the traces and metrics; return the report and the AWS used.
 
@@ -60,8 +74,10 @@ def run(base_url: str, timeout: float = 90.0, with_browser: bool = False) -> tup
     xray_client, logs_client, where = telemetry_clients(local=is_local(base_url))
     since_ms = int(time.time() * 1000) - 5_000
     # Marked, so that a tail-sampling gateway keeps them whatever its share.
-    action_trace, api_trace = xray.TraceId.new(keep_tag()), xray.TraceId.new(keep_tag())
-    with httpx.Client(base_url=base_url, timeout=15) as client:
+    tag = keep_tag()
+    action_trace, api_trace = xray.TraceId.new(tag), xray.TraceId.new(tag)
+    hooks = {"request": [marked_traces(tag)]}
+    with httpx.Client(base_url=base_url, timeout=15, event_hooks=hooks) as client:
         _stage(
             report,
             driver.SERVER_ACTION_CHECKS,

@@ -1,6 +1,8 @@
 """Tail sampling end to end: `up --sampling tail` on the OTLP pipeline, `verify` and `traces`.
 
-A stack of its own (free ports). The xray-exporter pipeline's tail stack runs in the
+A stack of its own (free ports), with FAULT_RATE 1: every API request fails except
+those in a trace marked as a probe's, and verify, which marks all of its own, must
+still pass. The xray-exporter pipeline's tail stack runs in the
 sampling drill (test_sampling_drill.py); together they cover both bases.
 """
 
@@ -10,6 +12,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
 from ecsotel.local.ports import Ports
@@ -23,11 +26,13 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def tail_stack() -> Iterator[Stack]:
-    """The whole stack with tail sampling on the OTLP pipeline, healthy."""
+    """The whole stack with tail sampling on the OTLP pipeline and FAULT_RATE 1, healthy."""
     path = CACHE_DIR / "e2e" / "tail-stack.log"
     with (
         log_file(path) as log,
-        running_stack(log, Ports.free(), pipeline="otlp", sampling="tail") as running,
+        running_stack(
+            log, Ports.free(), pipeline="otlp", sampling="tail", fault_rate=1.0
+        ) as running,
     ):
         yield running
 
@@ -48,6 +53,12 @@ def test_tail_sampling_runs_a_sidecar_per_app_and_two_gateways(tail_stack: Stack
 def verified(tail_stack: Stack) -> str:
     """What `ecsotel verify` printed against it (it must pass)."""
     return passed_verify(tail_stack.ports)
+
+
+def test_a_request_outside_a_probe_trace_draws_the_fault(tail_stack: Stack) -> None:
+    response = httpx.get(f"{tail_stack.ports.frontend_url}/api/todos", timeout=15)
+
+    assert response.status_code >= 500
 
 
 def test_verify_finds_its_marked_traces_through_the_gateways(verified: str) -> None:

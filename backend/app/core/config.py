@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     # FAULT_RATE: the share of API requests that fail with a 500, to exercise the
     # telemetry (app/core/faults.py). Never on unless set.
     fault_rate: float = Field(default=0.0, ge=0, le=1)
+    # FAULT_SPARE_TAG: requests in traces marked with these hex digits (verify's) are
+    # never faulted. The local stack and Terraform set it to the tail-sampling
+    # gateway's keep mark (collector/config.gateway.yaml).
+    fault_spare_tag: str = Field(default="", pattern=r"^[0-9a-fA-F]{0,24}$")
 
     @property
     def xray_sampler_arg(self) -> SamplerArg | None:

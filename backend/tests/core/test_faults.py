@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 
 import pytest
+from fastapi import Request
 from fastapi.testclient import TestClient
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import StatusCode
@@ -17,10 +18,12 @@ from app.main import create_app
 from app.telemetry import Telemetry
 from tests.telemetry.recorded import server_spans
 
+PROBE_TAG = "cafe0123"
+
 
 def client_for(rate: float, engine: Engine, telemetry: Telemetry, session: Session) -> TestClient:
-    """An app built with FAULT_RATE `rate`, on the test's rolled-back session."""
-    app = create_app(engine=engine, telemetry=telemetry, fault_rate=rate)
+    """An app built with FAULT_RATE `rate` sparing PROBE_TAG, on the test's rolled-back session."""
+    app = create_app(engine=engine, telemetry=telemetry, fault_rate=rate, fault_spare_tag=PROBE_TAG)
 
     def _session() -> Iterator[Session]:
         yield session
@@ -32,7 +35,7 @@ def client_for(rate: float, engine: Engine, telemetry: Telemetry, session: Sessi
 
 def test_a_rate_of_zero_injects_nothing_even_for_the_lowest_draw() -> None:
     # A draw of 0.0 fails every request at any rate above 0.
-    assert fault_dependencies(0.0, draw=lambda: 0.0) == []
+    assert fault_dependencies(0.0, PROBE_TAG, draw=lambda: 0.0) == []
     assert Settings(database_url="postgresql://u:p@h/db").fault_rate == 0
 
 
@@ -72,18 +75,43 @@ def test_a_rate_fails_the_draws_below_it() -> None:
     (dependency,) = fault_dependencies(0.05, draw=lambda: next(draws))
     inject = dependency.dependency
     assert inject is not None
+    request = Request({"type": "http", "headers": []})
 
     with pytest.raises(RuntimeError, match=r"injected fault \(FAULT_RATE=0.05\)"):
-        inject()
-    inject()
-    inject()
+        inject(request)
+    inject(request)
+    inject(request)
 
 
-@pytest.mark.parametrize("value", ["-0.1", "1.5", "often"])
-def test_a_fault_rate_outside_0_to_1_is_refused(
-    monkeypatch: pytest.MonkeyPatch, value: str
+def test_requests_in_a_probe_trace_are_spared_and_others_are_not(
+    engine: Engine, telemetry: Telemetry, db_session: Session
 ) -> None:
-    monkeypatch.setenv("FAULT_RATE", value)
+    client = client_for(1.0, engine, telemetry, db_session)
+    probe = f"00-6a1b2c3d{PROBE_TAG}0718293a4b5c6d7e8f9-1122334455667788-01"
+    ordinary = "00-6a1b2c3d4e5f60718293a4b5c6d7e8f9-1122334455667788-01"
+    # The tag elsewhere in the id is no mark.
+    elsewhere = f"00-6a1b2c3d4e5f6071{PROBE_TAG}b5c6d7e8f9-1122334455667788-01"
 
-    with pytest.raises(ValidationError, match="fault_rate"):
+    assert client.get("/api/todos/", headers={"traceparent": probe}).status_code == 200
+    assert client.get("/api/todos/", headers={"traceparent": ordinary}).status_code == 500
+    assert client.get("/api/todos/", headers={"traceparent": elsewhere}).status_code == 500
+    assert client.get("/api/todos/").status_code == 500
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("FAULT_RATE", "-0.1"),
+        ("FAULT_RATE", "1.5"),
+        ("FAULT_RATE", "often"),
+        ("FAULT_SPARE_TAG", "probe"),
+        ("FAULT_SPARE_TAG", "12345678901234567890123456"),
+    ],
+)
+def test_a_fault_setting_out_of_its_range_is_refused_by_name(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+
+    with pytest.raises(ValidationError, match=variable.lower()):
         Settings(database_url="postgresql://u:p@h/db")

@@ -3,10 +3,11 @@
 On a throwaway PostgreSQL, the OTLP sink and fastapi-app with telemetry off (it is
 measured on its own by bench/backend.py), the standalone Next.js server runs once
 per mode, all at once, from the stack's own spec: with ``OTEL_SDK_DISABLED=true``,
-as on ECS, ours, and Next.js's documented stock set-up (@vercel/otel's
-defaults, frontend/lib/telemetry/stock.ts) on the same build. wrk drives the page render and the API-route proxy in short turns between
-them (harness.wrk.take_turns), fresh servers each round. Each server's RSS is read
-at the end of its round, after every request it served.
+as on ECS, ours, and Next.js's documented stock set-up (@vercel/otel's defaults,
+frontend/lib/telemetry/stock.ts) on the same build. wrk drives the page render and
+the API-route proxy in short turns between them (harness.wrk.take_turns), fresh
+servers each round. Each server's RSS is read at the end of its round, after every
+request it served.
 """
 
 from collections.abc import Iterator
