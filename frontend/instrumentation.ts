@@ -12,6 +12,11 @@ const DRAIN_TIMEOUT_MS = 10_000;
 /** Guards and drains the Node.js server; starts OpenTelemetry unless OTEL_SDK_DISABLED=true. */
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  // lib/backend.ts opens the client span of every backend call; Next.js's own fetch
+  // span would be a second one, paid for on every call in every mode (even with the
+  // SDK off) and then dropped by the span filter. Next.js documents this switch;
+  // @vercel/otel sets it too. docs/performance.md's bench has the figure.
+  process.env.NEXT_OTEL_FETCH_DISABLED = "1";
   const { drainServers, onShutdownSignal, watchServers } = await import("./lib/http-server");
   const { getBooleanFromEnv } = await import("@opentelemetry/core");
   watchServers();

@@ -5,8 +5,9 @@
 // Keeps traces few and meaningful: the request, the page render or route handler,
 // our own spans (Server Actions, the calls to fastapi-app) — and not the dozen
 // internal steps Next.js records for each request (module loading, component
-// tree, response start), nor its own fetch span, which would duplicate the
-// client span the data layer already opens around every backend call.
+// tree, response start). Next.js's own fetch span, which would duplicate the
+// client span the data layer opens around every backend call, is never even
+// created (NEXT_OTEL_FETCH_DISABLED, instrumentation.ts).
 //
 // Dropped spans are leaves or parents of dropped spans only: every span we keep
 // has a kept parent, so the X-Ray trace stays one connected tree (`verify`
