@@ -70,3 +70,4 @@ class _Settings:
     host = "127.0.0.1"
     port = 8000
     fault_rate = 0.0
+    fault_spare_tag = ""
