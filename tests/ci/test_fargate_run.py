@@ -4,7 +4,12 @@ import pytest
 
 from tests.images.fargate import TaskContainer, docker_run_argv, task_container
 
-LOCAL = {"DB_HOST": "127.0.0.1", "DB_PORT": "5433", "DB_SECRET_ARN": "arn:local"}
+LOCAL = {
+    "DB_HOST": "127.0.0.1",
+    "DB_PORT": "5433",
+    "DB_SECRET_ARN": "arn:local",
+    "FAULT_SPARE_TAG": "ec50ec50",
+}
 
 
 def _env(argv: list[str]) -> dict[str, str]:
@@ -34,7 +39,8 @@ def test_frontend_keeps_its_cache_volume() -> None:
 
 
 def test_an_aws_reference_without_a_local_value_is_refused() -> None:
-    with pytest.raises(ValueError, match="DB_HOST, DB_PORT, DB_SECRET_ARN name AWS resources"):
+    unresolved = "DB_HOST, DB_PORT, DB_SECRET_ARN, FAULT_SPARE_TAG"
+    with pytest.raises(ValueError, match=f"only Terraform resolves {unresolved}:"):
         docker_run_argv(task_container("fastapi-app"), image="f:t", name="f", local={})
 
 

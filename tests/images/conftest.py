@@ -19,6 +19,7 @@ from devkit.postgres import Cluster
 from ecsotel.local.moto import REGION, LocalAws
 from ecsotel.local.postgres import AppDatabase
 from ecsotel.local.process import LogWriter, ServiceSpec, log_file, start
+from ecsotel.local.sampling import keep_tag
 from ecsotel.paths import CACHE_DIR
 from tests.images.fargate import docker_run_argv, task_container
 
@@ -111,6 +112,8 @@ def backend(service_log: LogWriter) -> Iterator[Running]:
             "DB_HOST": "127.0.0.1",
             "DB_PORT": str(database.cluster.port),
             "DB_SECRET_ARN": secret_arn,
+            # Terraform reads it from the gateway's policy (infra/gateway.tf).
+            "FAULT_SPARE_TAG": keep_tag(),
             "HOST": "127.0.0.1",
             # No sidecar here: exports go to a port where nothing listens and are dropped.
             "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{free_port()}",

@@ -2,9 +2,10 @@
 
 The task definition is the one source: the container's environment, read-only root
 filesystem, volumes, dropped capabilities and user (none: the image's own). Values
-that name AWS resources (the database endpoint, the secret's ARN, Cloud Map's URL)
-are given local stand-ins by the caller; a value left unresolved is an error, so a
-new variable in the task definition cannot slip past the image test unset.
+only Terraform resolves (AWS resources: the database endpoint, the secret's ARN,
+Cloud Map's URL; values read from other files: the probe tag) are given local
+stand-ins by the caller; a value left unresolved is an error, so a new variable in
+the task definition cannot slip past the image test unset.
 """
 
 from collections.abc import Mapping
@@ -57,7 +58,8 @@ def docker_run_argv(
     unresolved = sorted(key for key, value in environment.items() if "${" in value)
     if unresolved:
         raise ValueError(
-            f"{container.name}: {', '.join(unresolved)} name AWS resources: give each a local value"
+            f"{container.name}: only Terraform resolves {', '.join(unresolved)}:"
+            " give each a local value"
         )
     # Host networking: the apps reach PostgreSQL and moto on 127.0.0.1, as they
     # reach their sidecar in a task (one network namespace).
